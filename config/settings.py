@@ -1,0 +1,266 @@
+"""Okno settings: every value comes from the environment (see ``.env.example``).
+
+One file for every way of running: switching SQLite → PostgreSQL, one machine → many,
+is configuration, never a code path of its own.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from okno.lib.env import EnvError, env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "pytest" in sys.modules
+
+try:
+    DEBUG = env_bool("OKNO_DEBUG", False)
+    DATA_DIR = Path(env_str("OKNO_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+    # --- secrets -----------------------------------------------------------------
+    SECRET_KEY = env_secret("SECRET_KEY")
+    if not SECRET_KEY:
+        # A fresh install gets a key of its own, kept next to the data, so sessions
+        # survive a restart without anyone having to invent a key.
+        key_file = DATA_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+            key_file.chmod(0o600)
+        SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
+
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+    # --- database ----------------------------------------------------------------
+    DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'okno.sqlite3'}")
+    _db = dj_database_url.parse(DATABASE_URL)
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db["OPTIONS"] = {
+            # Every write transaction takes the lock at BEGIN: no "database is locked"
+            # when two requests read and then both try to write.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; "
+                "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+            ),
+        }
+        _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    elif _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {})
+        if env_bool("DATABASE_POOL", True):
+            _db["OPTIONS"]["pool"] = {
+                "min_size": 1,
+                "max_size": env_int("DATABASE_POOL_MAX", 20, minimum=2),
+                "timeout": 20,
+            }
+            _db["CONN_MAX_AGE"] = 0
+    else:
+        raise ImproperlyConfigured("DATABASE_URL must be sqlite:/// or postgres://")
+    DATABASES = {"default": _db}
+
+    # --- i18n / time ---------------------------------------------------------------
+    LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ru")
+    TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
+
+    # --- files ---------------------------------------------------------------------
+    PRIVATE_MEDIA_ROOT = Path(env_str("OKNO_FILES_DIR", str(DATA_DIR / "files"))).resolve()
+    ATTACHMENT_MAX_BYTES = env_int("OKNO_ATTACHMENT_MAX_MB", 25, minimum=1) * 1024 * 1024
+    ATTACHMENT_MAX_COUNT = env_int("OKNO_ATTACHMENT_MAX_COUNT", 20, minimum=1)
+
+    # --- TLS -----------------------------------------------------------------------
+    HTTPS = env_bool("OKNO_HTTPS", False)
+    TRUST_PROXY = env_bool("OKNO_TRUST_PROXY", False)
+
+    # --- live updates --------------------------------------------------------------
+    LIVE_BACKEND = env_str("OKNO_LIVE_BACKEND", "")
+    LIVE_POLL_SECONDS = env_int("OKNO_LIVE_POLL_MS", 250, minimum=20) / 1000
+
+    LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+    SERVER_HOST = env_str("OKNO_HOST", "127.0.0.1")
+    SERVER_PORT = env_int("OKNO_PORT", 8000, minimum=1)
+    SERVER_WORKERS = env_int("OKNO_WEB_WORKERS", 1, minimum=1)
+except EnvError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "axes",
+    "django_htmx",
+    "okno.core",
+    "okno.accounts",
+    "okno.queues",
+    "okno.clients",
+    "okno.catalog",
+    "okno.appeals",
+    "okno.live",
+]
+
+MIDDLEWARE = [
+    "okno.core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "okno.core.context_processors.okno",
+            ],
+        },
+    },
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "appeals:inbox"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling: five failures for one username from one address lock that pair
+# for 15 minutes. Attempts are kept in the database, not in logs.
+AXES_FAILURE_LIMIT = env_int("OKNO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if TRUST_PROXY else 0
+
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "okno_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Uploaded files are served only through the permission-checking view; MEDIA_URL
+# stays unset so nothing can expose them as static.
+MEDIA_ROOT = str(PRIVATE_MEDIA_ROOT)
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_MAX_AGE = 3600
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# --- security headers ------------------------------------------------------------
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("OKNO_SESSION_HOURS", 12, minimum=1) * 3600
+CSRF_COOKIE_SAMESITE = "Lax"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("OKNO_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("OKNO_SSL_REDIRECT", True)
+if TRUST_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# --- logging: never personal data --------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "okno.core.logging.RedactPersonalData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Its own access log prints query strings (searches hold names); ours does not.
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # Axes logs usernames on every failure; the attempts are in the database.
+        "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+NINJA_PAGINATION_MAX_LIMIT = 200

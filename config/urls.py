@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from okno.core.api import api
+
+urlpatterns = [
+    path("", include("okno.appeals.urls")),
+    path("clients/", include("okno.clients.urls")),
+    path("accounts/", include("okno.accounts.urls")),
+    path("live/", include("okno.live.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,37 @@
+"""How a released reply leaves: through the sender its channel plug-in registered.
+
+Channel plug-ins (mail, messengers) call :func:`register_sender` when their app
+loads. A channel with no sender (phone, in person, paper before the post registry)
+records the reply as given: the agent conveys it themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from okno.appeals.choices import DeliveryStatus
+from okno.appeals.models import Message
+
+Sender = Callable[[int], None]
+_senders: dict[str, Sender] = {}
+
+
+def register_sender(channel: str, sender: Sender) -> None:
+    """``sender(message_id)`` is called after commit; it must not raise for
+    delivery failures but record them on the message."""
+    _senders[channel] = sender
+
+
+def release(message: Message) -> None:
+    sender = _senders.get(message.channel)
+    if sender is None:
+        message.delivery_status = DeliveryStatus.SENT
+        message.sent_at = timezone.now()
+    else:
+        message.delivery_status = DeliveryStatus.QUEUED
+        message_id = message.pk
+        transaction.on_commit(lambda: sender(message_id))
+    message.save(update_fields=["delivery_status", "sent_at"])

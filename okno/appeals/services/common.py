@@ -1,0 +1,38 @@
+"""Loading an appeal for change, under a lock, with the caller's rights checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from okno.accounts.models import User
+from okno.appeals import access
+from okno.appeals.models import Appeal, Tag
+from okno.appeals.services.actors import Actor
+from okno.core.errors import NotFound
+
+
+def lock(appeal: Appeal | int) -> Appeal:
+    """The current row, locked until the transaction ends (a no-op lock on SQLite,
+    where the IMMEDIATE transaction already holds the write lock). Two people
+    changing one appeal at once are serialised instead of overwriting each other."""
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    try:
+        return Appeal.objects.select_for_update().select_related("queue", "kind", "client").get(pk=pk)
+    except Appeal.DoesNotExist:
+        raise NotFound("appeal not found") from None
+
+
+def lock_for(actor: Actor, appeal: Appeal | int, action: access.Action) -> Appeal:
+    locked = lock(appeal)
+    if isinstance(actor, User):
+        access.require(actor, action, locked)
+    return locked
+
+
+def tags_by_name(names: Iterable[str]) -> list[Tag]:
+    """Tags with these names, created if new; blanks and repeats dropped."""
+    tags = []
+    for name in sorted({" ".join(n.split())[:60] for n in names if n and n.strip()}):
+        tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    return tags

@@ -1,0 +1,62 @@
+"""Checks several operations share."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from okno.accounts.models import User
+from okno.appeals import access
+from okno.appeals.models import Appeal, Category, Kind
+from okno.appeals.services.actors import Actor, SystemActor
+from okno.catalog.models import Product
+from okno.core.errors import InvalidInput
+from okno.queues.models import Queue
+
+
+def check_assignee(actor: Actor, queue: Queue | None, assignee: User | None) -> None:
+    """An assignee must be active staff who works appeals. Agents hand work only to
+    themselves or to members of the appeal's queue; dispatchers, supervisors and
+    administrators to anyone."""
+    if assignee is None:
+        return
+    if not assignee.is_active or not (assignee.is_superuser or assignee.role in access.WORK_ROLES):
+        raise InvalidInput(_("%(user)s cannot be assigned appeals.") % {"user": assignee}, field="assignee")
+    if isinstance(actor, SystemActor) or access.can_assign_anyone(actor) or assignee.pk == actor.pk:
+        return
+    if queue is None or queue.pk not in access.queue_ids_of(assignee):
+        raise InvalidInput(_("%(user)s is not a member of the appeal's queue.") % {"user": assignee}, field="assignee")
+
+
+def check_reference(kind: Kind | None, category: Category | None, product: Product | None, queue: Queue | None) -> None:
+    if kind is not None and not kind.is_active:
+        raise InvalidInput(_("This kind of appeal is no longer in use."), field="kind")
+    if category is not None and not category.is_active:
+        raise InvalidInput(_("This category is no longer in use."), field="category")
+    if product is not None and not product.is_active:
+        raise InvalidInput(_("This product is no longer in use."), field="product")
+    if queue is not None and not queue.is_active:
+        raise InvalidInput(_("This queue is no longer in use."), field="queue")
+
+
+def check_text(subject: str) -> str:
+    subject = " ".join(subject.split())
+    if not subject:
+        raise InvalidInput(_("The subject must not be empty."), field="subject")
+    return subject[:500]
+
+
+def default_kind() -> Kind:
+    kind = Kind.objects.filter(code="request", is_active=True).first() or Kind.objects.filter(is_active=True).first()
+    if kind is None:
+        raise InvalidInput(_("No kinds of appeal are set up; an administrator must add one."), field="kind")
+    return kind
+
+
+def check_not_final(appeal: Appeal) -> None:
+    from okno.core.errors import Conflict
+
+    if appeal.is_final:
+        raise Conflict(
+            _("Appeal %(number)s is %(status)s; reopen it first.")
+            % {"number": appeal.number, "status": appeal.get_status_display().lower()}
+        )

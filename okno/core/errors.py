@@ -1,0 +1,35 @@
+"""Errors services raise. The UI shows their message; the API maps them to a 4xx
+with that message in a JSON body (see ``okno.core.api``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+__all__ = ["Conflict", "InvalidInput", "NotFound", "OknoError", "PermissionDenied"]
+
+
+class OknoError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(OknoError):
+    """The request is well-formed but a value is not acceptable."""
+
+    status_code = 400
+
+
+class NotFound(OknoError):
+    """Nothing there, or nothing this user may see (we do not say which)."""
+
+    status_code = 404
+
+
+class Conflict(OknoError):
+    """The operation does not fit the current state (closing a closed appeal …)."""
+
+    status_code = 409

@@ -1,0 +1,29 @@
+"""Bring an installation up to date: migrate, collect static files, compile
+translations if the tools are there, and load demo data into an empty database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, collect static files and, on an empty database, load the demo data."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-demo", action="store_true", help="Never load demo data.")
+
+    def handle(self, *args: Any, no_demo: bool = False, **options: Any) -> None:
+        self.stdout.write("Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG:
+            self.stdout.write("Collecting static files…")
+            call_command("collectstatic", interactive=False, verbosity=0)
+        from okno.accounts.models import User
+
+        if not no_demo and not User.objects.exists():
+            self.stdout.write("Empty database: loading demo data (a minute at most)…")
+            call_command("demo")

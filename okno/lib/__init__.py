@@ -1,0 +1,1 @@
+"""Django-free helpers: no models, no settings, tested on their own."""

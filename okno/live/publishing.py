@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from okno.live import backends
+from okno.live.envelope import Envelope
+
+
+def publish(
+    names: Iterable[str],
+    data: dict[str, Any] | None = None,
+    *,
+    queue_ids: Iterable[int | None] = (),
+    user_ids: Iterable[int | None] = (),
+    everyone: bool = False,
+) -> None:
+    """Send a live message to the browsers allowed to get it.
+
+    Call it inside the transaction that makes the change: it is delivered only if
+    that transaction commits. ``data`` must not hold personal data; pages re-fetch
+    what they show.
+    """
+    backends.send(
+        Envelope(
+            names=tuple(names),
+            data=data or {},
+            queue_ids=frozenset(q for q in queue_ids if q is not None),
+            user_ids=frozenset(u for u in user_ids if u is not None),
+            everyone=everyone,
+        )
+    )
