@@ -243,8 +243,15 @@ def timeline(appeal: Appeal) -> list[TimelineEntry]:
         .prefetch_related(Prefetch("message__attachments", queryset=Attachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
-    entries = [TimelineEntry(at=e.created_at, event=e, message=e.message) for e in events]
-    shown = {e.message_id for e in events if e.message_id is not None}
+    entries: list[TimelineEntry] = []
+    shown: set[int] = set()
+    for event in events:
+        # A message is drawn once, at its first event; later events about it (approved,
+        # sent) are plain lines.
+        first = event.message_id is not None and event.message_id not in shown
+        entries.append(TimelineEntry(at=event.created_at, event=event, message=event.message if first else None))
+        if event.message_id is not None:
+            shown.add(event.message_id)
     entries += [TimelineEntry(at=m.created_at, message=m) for m in messages_of(appeal).exclude(id__in=shown)]
     entries.sort(key=lambda entry: entry.at)
     return entries
