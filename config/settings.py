@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from okno.lib.env import EnvError, env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-TESTING = "pytest" in sys.modules
+# Under pytest, and in servers a test starts (they inherit OKNO_TESTING=1).
+TESTING = "pytest" in sys.modules or env_bool("OKNO_TESTING", False)
 
 try:
     DEBUG = env_bool("OKNO_DEBUG", False)
@@ -156,15 +157,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+if TESTING:
+    # Personas are created in every test; PBKDF2's million rounds would dominate.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "appeals:inbox"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: five failures for one username from one address lock that pair
 # for 15 minutes. Attempts are kept in the database, not in logs.

@@ -2,8 +2,8 @@
 
 ``fold`` makes the key both sides of a comparison use: Unicode NFKC, case-folded
 (Cyrillic included, which SQLite's LIKE does not do), «ё» read as «е».
-``search_terms`` splits text into word stems (Snowball Russian for Cyrillic words,
-English for Latin ones), so «кредита» finds «кредит».
+``search_terms`` splits a query into word stems (Snowball Russian for Cyrillic words,
+English for Latin ones); ``search_document`` is what is indexed.
 """
 
 from __future__ import annotations
@@ -46,5 +46,14 @@ def search_terms(text: str) -> list[str]:
 
 
 def search_document(*parts: str | None) -> str:
-    """A space-separated bag of stems to index."""
-    return " ".join(search_terms(" ".join(p for p in parts if p)))
+    """A space-separated bag to index: every folded word and its stem.
+
+    Queries match their stems as prefixes. Snowball does not always cut a word to
+    the same stem in every form («кредит» → «кред», «кредита» → «кредит»); keeping
+    the whole words too lets «кредита» find «кредит» and the other way round.
+    """
+    bag: dict[str, None] = {}
+    for word in words(" ".join(p for p in parts if p)):
+        bag.setdefault(word, None)
+        bag.setdefault(stem(word), None)
+    return " ".join(bag)

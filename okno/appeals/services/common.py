@@ -17,7 +17,7 @@ def lock(appeal: Appeal | int) -> Appeal:
     changing one appeal at once are serialised instead of overwriting each other."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
     try:
-        return Appeal.objects.select_for_update().select_related("queue", "kind", "client").get(pk=pk)
+        return Appeal.objects.select_for_update(of=("self",)).select_related("queue", "kind", "client").get(pk=pk)
     except Appeal.DoesNotExist:
         raise NotFound("appeal not found") from None
 

@@ -27,12 +27,14 @@ from okno.lib.html import html_to_text, sanitize_html
 REPLY_STATUSES = (Status.ANSWERED, Status.WAITING_CLIENT, Status.IN_WORK)
 
 
-def _body(body_text: str, body_html: str) -> tuple[str, str]:
+def _body(body_text: str, body_html: str, *, has_files: bool = False) -> tuple[str, str]:
+    """Text and sanitised HTML of a message; a message with neither words nor files
+    is refused (HTML that is only tags and spaces counts as empty)."""
     clean_html = sanitize_html(body_html)
     text = (body_text or "").strip() or html_to_text(clean_html)
-    if not text and not clean_html:
+    if not text and not has_files:
         raise InvalidInput(_("The message is empty."), field="body_text")
-    return text, clean_html
+    return text, clean_html if text else ""
 
 
 def _new_message(
@@ -47,8 +49,8 @@ def _new_message(
     attachments: Sequence[Attachment] = (),
     **extra: object,
 ) -> Message:
-    text, clean_html = _body(body_text, body_html)
     checked = files_service.check_files(files)
+    text, clean_html = _body(body_text, body_html, has_files=bool(checked or attachments))
     message = Message.objects.create(
         appeal=appeal,
         direction=direction,
