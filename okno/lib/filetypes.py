@@ -134,7 +134,9 @@ def sniff(data: bytes, filename: str = "") -> FileType:
         )
     else:
         try:
-            matches = puremagic.magic_string(head, filename or None)
+            # No file name: given one, puremagic guesses from the extension when no
+            # signature matches, which is exactly the trust we refuse.
+            matches = puremagic.magic_string(head)
         except (puremagic.PureError, ValueError):
             matches = []
         for match in matches:
