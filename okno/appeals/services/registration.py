@@ -119,6 +119,7 @@ def register_appeal(
         appeal.tags.set(tag_objects)
 
     events.record(appeal, EventKind.REGISTERED, actor, after=appeal.number)
+    message_text = ""
     if content is not None and (content.body_text or content.body_html or content.files):
         body_html = sanitize_html(content.body_html)
         message = Message.objects.create(
@@ -135,10 +136,11 @@ def register_appeal(
         )
         files_service.store_all(appeal, content.files, actor, message)
         events.record(appeal, EventKind.MESSAGE_RECEIVED, actor, message=message)
+        message_text = message.body_text
     files_service.store_all(appeal, files, actor)
     if assignee is not None:
         events.record(appeal, EventKind.ASSIGNED, actor, field="assignee", after=assignee)
-    search.reindex(appeal)
+    search.index_new(appeal, message_text)
     notify.appeal_changed(appeal)
     return appeal
 

@@ -28,6 +28,13 @@ def build_document(appeal: Appeal) -> str:
     return search_document(*parts)[:MAX_DOCUMENT_CHARS]
 
 
+def index_new(appeal: Appeal, *texts: str) -> None:
+    """Index a just-registered appeal: everything it has is at hand (no query)."""
+    client_name = appeal.client.name if appeal.client is not None else ""
+    document = search_document(appeal.number, appeal.subject, appeal.description, client_name, *texts)
+    AppealSearch.objects.create(appeal=appeal, document=document[:MAX_DOCUMENT_CHARS])
+
+
 def reindex(appeal: Appeal) -> None:
     AppealSearch.objects.update_or_create(appeal=appeal, defaults={"document": build_document(appeal)})
 
@@ -65,6 +72,8 @@ def filter_text(queryset: QuerySet[Appeal], text: str) -> QuerySet[Appeal]:
             [" ".join(f'"{term}"*' for term in terms)],
         )
     condition = Q(id__in=matching)
-    if text.isdigit():
+    # A bare number may be the number within the year. ``isdecimal`` (not ``isdigit``,
+    # which passes "²" that ``int`` refuses) and a length cap keep it a valid integer.
+    if text.isdecimal() and len(text) <= 9:
         condition |= Q(seq=int(text))
     return queryset.filter(condition)
