@@ -15,7 +15,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("OKNO_CI_NO_SKIPS") != "1":
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if reporter is None:
+        return
+    skipped = reporter.stats.get("skipped", [])
     if skipped:
         for report in skipped:
             reporter.write_line(f"SKIPPED IN CI (not allowed): {report.nodeid}", red=True)

@@ -10,6 +10,16 @@ def test_emails_and_phones_are_masked_numbers_and_years_are_not():
     assert redact(line) == "from <email> tel <phone> appeal 2026-000123 id 42"
 
 
+def test_timings_ids_and_short_numbers_survive():
+    for line in ("POST /api/v1/appeals 201 12.345ms user=12", "took 1234567.8 ms", "id 123456789", "2026-000123"):
+        assert redact(line) == line
+
+
+def test_phones_in_the_usual_writings_are_masked():
+    for phone in ("89123456789", "8 912 345 67 89", "+7-912-345-67-89", "+49 30 1234567"):
+        assert redact(f"call {phone} now") == "call <phone> now"
+
+
 def test_the_filter_masks_arguments_and_tracebacks():
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "duplicate %s", ("maria@example.ru",), None)
     try:
