@@ -46,7 +46,8 @@ def parse_po(text: str) -> dict[tuple[str, str], tuple[list[str], bool]]:
 
 
 def unescape(value: str) -> str:
-    return value.encode("raw_unicode_escape").decode("unicode_escape").encode("latin-1").decode("utf-8")
+    """A .po string literal's escapes (\\n, \\t, \\", \\\\) undone; any other text as is."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), value)
 
 
 def main() -> int:
@@ -55,7 +56,7 @@ def main() -> int:
         return 1
     problems: list[str] = []
     entries = parse_po(PO.read_text(encoding="utf-8"))
-    for (ctx, msgid), (forms, fuzzy) in entries.items():
+    for (_ctx, msgid), (forms, fuzzy) in entries.items():
         if fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
         elif not forms or any(form == "" for form in forms):

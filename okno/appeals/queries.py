@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from okno.accounts.models import User
 from okno.appeals import access
-from okno.appeals.choices import Status
+from okno.appeals.choices import Direction, Status
 from okno.appeals.models import Appeal, Attachment, Category, Event, Message
 from okno.appeals.services.search import filter_text
 from okno.core.errors import InvalidInput
@@ -239,7 +239,9 @@ def timeline(appeal: Appeal) -> list[TimelineEntry]:
     of queries however long the thread. Messages that arrived on another appeal and
     were merged into this one have their events there; they appear here as messages."""
     events = list(
-        appeal.events.select_related("actor", "related_appeal", "message", "message__author", "message__author_client")
+        appeal.events.select_related(
+            "actor", "related_appeal", "message", "message__author", "message__author_client", "message__approved_by"
+        )
         .prefetch_related(Prefetch("message__attachments", queryset=Attachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
@@ -262,4 +264,16 @@ def messages_of(appeal: Appeal) -> QuerySet[Message]:
         appeal.messages.select_related("author", "author_client", "approved_by")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
+    )
+
+
+def recent_messages(user: User, client_id: int, limit: int = 20) -> list[Message]:
+    """The latest messages to and from a client on the appeals ``user`` may see,
+    internal notes left out: the client card's history across channels."""
+    visible = access.visible_appeals(user).filter(client_id=client_id).values("id")
+    return list(
+        Message.objects.filter(appeal_id__in=visible)
+        .exclude(direction=Direction.NOTE)
+        .select_related("appeal", "author", "author_client")
+        .order_by("-created_at", "-id")[:limit]
     )

@@ -1,6 +1,19 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from okno.accounts.choices import Role
+
 
 def okno(request: HttpRequest) -> dict[str, object]:
-    return {"OKNO_LIVE_ENABLED": True, "LANGUAGES": settings.LANGUAGES}
+    """What every page's layout needs: the languages, and which menu items the
+    signed-in user gets (role checks only, no queries)."""
+    from okno.appeals.access import can_register
+
+    user = getattr(request, "user", None)
+    staff = bool(user is not None and user.is_authenticated and user.is_active)
+    return {
+        "OKNO_LIVE_ENABLED": True,
+        "LANGUAGES": settings.LANGUAGES,
+        "nav_is_admin": staff and (user.is_superuser or user.role == Role.ADMIN),  # type: ignore[union-attr]
+        "nav_can_register": staff and can_register(user),  # type: ignore[arg-type]
+    }

@@ -29,7 +29,7 @@ def test_the_type_comes_from_the_content_not_the_name(org):
 )
 def test_programs_pages_and_empty_files_are_refused(org, name, content):
     appeal = org.appeal()
-    with pytest.raises(InvalidInput, match="not accepted|empty"):
+    with pytest.raises(InvalidInput, match=r"not accepted|empty"):
         services.add_note(org.anna, appeal, body_text="файл", files=[IncomingFile(name, content)])
     assert not appeal.messages.exists()
 

@@ -30,7 +30,7 @@ def test_concurrent_registration_never_shares_or_skips_a_number():
                     channel=Channel.API,
                     queue=org.claims,
                 )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -51,6 +51,6 @@ def test_concurrent_registration_never_shares_or_skips_a_number():
 def test_a_failed_registration_gives_its_number_back():
     org = build_org()
     org.appeal()
-    with pytest.raises(Exception):  # noqa: B017, PT011 - any failure inside the transaction
+    with pytest.raises(Exception):  # noqa: B017 - any failure inside the transaction
         org.appeal(subject="")
     assert org.appeal().seq == 2

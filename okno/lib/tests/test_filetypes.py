@@ -24,8 +24,16 @@ def zipped(**members: str) -> bytes:
         (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\0" * 30, "a", "image/jpeg"),
         ("Счёт за март".encode("cp1251"), "note.txt", "text/plain"),
         ("дата;сумма\n01.03;100\n".encode(), "выписка.csv", "text/csv"),
-        (zipped(_ct_="x", word__document_xml="x"), "a.zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (zipped(_ct_="x", xl__workbook_xml="x"), "a", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (
+            zipped(_ct_="x", word__document_xml="x"),
+            "a.zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            zipped(_ct_="x", xl__workbook_xml="x"),
+            "a",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
         (zipped(mimetype="application/vnd.oasis.opendocument.text"), "a", "application/vnd.oasis.opendocument.text"),
         (zipped(readme_txt="hi"), "a.docx", "application/zip"),
     ],
