@@ -71,8 +71,17 @@ class Appeal(models.Model):
     priority_rank = models.PositiveSmallIntegerField(default=PRIORITY_RANK[Priority.NORMAL], editable=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
 
+    # No index of its own: appeal_inbox_idx starts with the queue. A second, bare one
+    # made SQLite pick it for "open appeals of a queue, most urgent first" and sort
+    # the whole queue (33 ms instead of 5 ms at 200,000 appeals; bench/README.md).
     queue = models.ForeignKey(
-        "queues.Queue", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("queue")
+        "queues.Queue",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("queue"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -137,6 +146,23 @@ class Appeal(models.Model):
             # The inbox: one queue, one status, most urgent and newest first.
             models.Index(fields=["queue", "status", "priority_rank", "created_at", "id"], name="appeal_inbox_idx"),
             models.Index(fields=["status", "priority_rank", "created_at", "id"], name="appeal_status_idx"),
+            # Counts of open appeals (per queue, unassigned, overdue) with the visibility
+            # check, read from the index alone.
+            models.Index(fields=["status", "queue", "assignee", "due_at"], name="appeal_open_idx"),
+            # "Open, most urgent first", in a queue and overall: PostgreSQL reads these in
+            # order and stops at the page (78 ms → 1 ms and 244 ms → 1 ms at a million
+            # appeals). SQLite cannot prove a bound status list matches, so it sorts the
+            # open rows instead (8–20 ms at 200,000). Only open appeals are in them.
+            models.Index(
+                fields=["queue", "priority_rank", "created_at", "id"],
+                condition=Q(status__in=[Status.IN_WORK, Status.NEW, Status.WAITING_CLIENT]),
+                name="appeal_open_queue_idx",
+            ),
+            models.Index(
+                fields=["priority_rank", "created_at", "id"],
+                condition=Q(status__in=[Status.IN_WORK, Status.NEW, Status.WAITING_CLIENT]),
+                name="appeal_open_prio_idx",
+            ),
             models.Index(fields=["assignee", "status"], name="appeal_assignee_idx"),
             models.Index(fields=["client", "created_at"], name="appeal_client_idx"),
             models.Index(fields=["created_at", "id"], name="appeal_created_idx"),
