@@ -25,6 +25,16 @@ def org(db) -> Org:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Iterator[None]:
+    """Per-process caches must not carry rows from one test's database to the next."""
+    from okno.appeals.services.validation import forget_default_kind
+
+    forget_default_kind()
+    yield
+    forget_default_kind()
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests() -> Iterator[None]:
     """Tests match the messages services raise by their English msgids. Pages still
     speak the request's language (Russian unless a cookie or the browser asks)."""
@@ -37,7 +47,7 @@ def _server_database_url() -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if db["ENGINE"] in ("django.db.backends.sqlite3", "okno.core.db.sqlite3"):
         return f"sqlite:///{db['NAME']}"
     if db["ENGINE"] == "django.db.backends.postgresql":
         user = quote(str(db.get("USER") or ""), safe="")

@@ -44,6 +44,7 @@ try:
     DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'okno.sqlite3'}")
     _db = dj_database_url.parse(DATABASE_URL)
     if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db["ENGINE"] = "okno.core.db.sqlite3"  # Django's, with a fair in-process write lock
         _db["OPTIONS"] = {
             # Every write transaction takes the lock at BEGIN: no "database is locked"
             # when two requests read and then both try to write.
@@ -56,6 +57,10 @@ try:
             ),
         }
         _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+        # Request threads live as long as the process (okno.core.asgi), so their
+        # connections can too: no PRAGMAs and no WAL checkpoint per request.
+        _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
+        _db["CONN_HEALTH_CHECKS"] = True
     elif _db["ENGINE"] == "django.db.backends.postgresql":
         _db.setdefault("OPTIONS", {})
         if env_bool("DATABASE_POOL", True):
@@ -90,6 +95,8 @@ try:
     SERVER_HOST = env_str("OKNO_HOST", "127.0.0.1")
     SERVER_PORT = env_int("OKNO_PORT", 8000, minimum=1)
     SERVER_WORKERS = env_int("OKNO_WEB_WORKERS", 1, minimum=1)
+    # Threads per web process running requests' synchronous code (okno.core.asgi).
+    SERVER_THREADS = env_int("OKNO_WEB_THREADS", 4, minimum=1)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 

@@ -187,7 +187,6 @@ def find_by_contact(kind: str, value: str) -> Client | None:
     return contact.client if contact else None
 
 
-@transaction.atomic
 def find_or_create_by_contact(kind: str, value: str, *, name: str = "") -> Client:
     """For channel intake: the known client, or a new one with this contact."""
     found = find_by_contact(kind, value)

@@ -36,3 +36,12 @@ def tags_by_name(names: Iterable[str]) -> list[Tag]:
         tag, _created = Tag.objects.get_or_create(name=name)
         tags.append(tag)
     return tags
+
+
+def remember_tags(appeal: Appeal, tags: list[Tag]) -> None:
+    """Let ``appeal.tags.all()`` answer from memory, as after ``prefetch_related``:
+    whoever shows a just-registered appeal needs no query for what we just set."""
+    cached = appeal.tags.all()
+    cached._result_cache = sorted(tags, key=lambda tag: tag.name)
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    appeal._prefetched_objects_cache = {"tags": cached}  # type: ignore[attr-defined]

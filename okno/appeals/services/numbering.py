@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
-from okno.appeals.models import AppealCounter
 from okno.appeals.models.appeal import format_number
+
+# One statement takes the next number; SQLite (3.35+) and PostgreSQL both return it.
+_NEXT = "UPDATE appeals_appealcounter SET last_number = last_number + 1 WHERE year = %s RETURNING last_number"
+_NEW_YEAR = "INSERT INTO appeals_appealcounter (year, last_number) VALUES (%s, 0) ON CONFLICT (year) DO NOTHING"
 
 
 def allocate(at: datetime | None = None) -> tuple[int, int, str]:
@@ -23,7 +25,12 @@ def allocate(at: datetime | None = None) -> tuple[int, int, str]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("allocate() must run inside a transaction")
     year = timezone.localtime(at or timezone.now()).year
-    AppealCounter.objects.bulk_create([AppealCounter(year=year, last_number=0)], ignore_conflicts=True)
-    AppealCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    seq = AppealCounter.objects.filter(year=year).values_list("last_number", flat=True).get()
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT, [year])
+        row = cursor.fetchone()
+        if row is None:  # the first appeal of the year
+            cursor.execute(_NEW_YEAR, [year])
+            cursor.execute(_NEXT, [year])
+            row = cursor.fetchone()
+    seq = int(row[0])
     return year, seq, format_number(year, seq)

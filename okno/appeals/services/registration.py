@@ -18,7 +18,7 @@ from okno.appeals.services import attachments as files_service
 from okno.appeals.services import events, notify, numbering, search
 from okno.appeals.services.actors import Actor, actor_user
 from okno.appeals.services.attachments import IncomingFile
-from okno.appeals.services.common import tags_by_name
+from okno.appeals.services.common import remember_tags, tags_by_name
 from okno.appeals.services.validation import (
     check_assignee,
     check_not_final,
@@ -117,6 +117,7 @@ def register_appeal(
     tag_objects = tags_by_name(tags)
     if tag_objects:
         appeal.tags.set(tag_objects)
+    remember_tags(appeal, tag_objects)
 
     events.record(appeal, EventKind.REGISTERED, actor, after=appeal.number)
     message_text = ""

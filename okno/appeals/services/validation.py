@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
@@ -45,11 +47,27 @@ def check_text(subject: str) -> str:
     return subject[:500]
 
 
+_DEFAULT_KIND_SECONDS = 30.0
+_default_kind: tuple[float, Kind] | None = None
+
+
 def default_kind() -> Kind:
+    """The kind an appeal gets when the channel names none: «request», or the first
+    active kind. Looked up at most every 30 s per process (every registration asks)."""
+    global _default_kind
+    now = time.monotonic()
+    if _default_kind is not None and now - _default_kind[0] < _DEFAULT_KIND_SECONDS:
+        return _default_kind[1]
     kind = Kind.objects.filter(code="request", is_active=True).first() or Kind.objects.filter(is_active=True).first()
     if kind is None:
         raise InvalidInput(_("No kinds of appeal are set up; an administrator must add one."), field="kind")
+    _default_kind = (now, kind)
     return kind
+
+
+def forget_default_kind() -> None:
+    global _default_kind
+    _default_kind = None
 
 
 def check_not_final(appeal: Appeal) -> None:
