@@ -1,7 +1,7 @@
 """API benchmark: registering appeals through ``POST /api/v1/appeals``, client side.
 
     .venv/bin/python bench/api_create.py 1000
-    OKNO_WEB_WORKERS=2 .venv/bin/python bench/api_create.py 1000
+    OKNO_WEB_WORKERS=1 OKNO_WEB_THREADS=4 .venv/bin/python bench/api_create.py 1000   # another shape
 
 Starts Okno as ``make run`` would, on a fresh SQLite database in a temporary data
 directory (``manage.py setup --no-demo``, then ``manage.py serve`` on a free port of
@@ -258,8 +258,9 @@ def main() -> None:
         )
         for error in (errors + errors8)[:3]:
             print(f"  error: {error}", file=sys.stderr)
-        workers_env = os.environ.get("OKNO_WEB_WORKERS", "1")
-        print(f"server: manage.py serve, {workers_env} uvicorn worker(s), SQLite in {data_dir}")
+        web_workers = os.environ.get("OKNO_WEB_WORKERS", str(min(4, os.cpu_count() or 1)))
+        threads = os.environ.get("OKNO_WEB_THREADS", "2")
+        print(f"server: manage.py serve, {web_workers} worker(s) x {threads} request threads, SQLite in {data_dir}")
         print(sequential)
         print(threaded)
         if not ok or errors or errors8:

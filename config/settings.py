@@ -6,6 +6,7 @@ is configuration, never a code path of its own.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -94,9 +95,11 @@ try:
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
     SERVER_HOST = env_str("OKNO_HOST", "127.0.0.1")
     SERVER_PORT = env_int("OKNO_PORT", 8000, minimum=1)
-    SERVER_WORKERS = env_int("OKNO_WEB_WORKERS", 1, minimum=1)
-    # Threads per web process running requests' synchronous code (okno.core.asgi).
-    SERVER_THREADS = env_int("OKNO_WEB_THREADS", 4, minimum=1)
+    # One web process per core (at most 4), each running requests' synchronous code
+    # on 2 long-lived threads (okno.core.asgi): measured best for SQLite on 2 cores,
+    # see bench/README.md.
+    SERVER_WORKERS = env_int("OKNO_WEB_WORKERS", min(4, os.cpu_count() or 1), minimum=1)
+    SERVER_THREADS = env_int("OKNO_WEB_THREADS", 2, minimum=1)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import transaction
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
@@ -238,22 +237,25 @@ def download_attachment(request: HttpRequest, attachment_id: Id) -> FileResponse
 @router.post("/appeals", response={201: AppealOut}, summary="Register an appeal")
 def create_appeal(request: HttpRequest, payload: AppealCreateIn) -> Status[Appeal]:
     user = current_user(request)
-    with transaction.atomic():  # a client found-or-created by contact goes if registration fails
-        appeal = services.register_appeal(
-            user,
-            subject=payload.subject,
-            description=payload.description,
-            channel=payload.channel,
-            kind=_kind(payload.kind),
-            priority=payload.priority,
-            queue=load(Queue, payload.queue, "queue"),
-            category=load(_CATEGORIES, payload.category, "category"),
-            product=load(Product, payload.product, "product"),
-            assignee=load(User, payload.assignee, "assignee"),
-            client=_client(payload.client, payload.client_contact),
-            tags=payload.tags,
-            created_at=payload.created_at,
-        )
+    services.require_can_register(user)
+    # References and the client are resolved before the registration's own short
+    # transaction. A client created here for a registration that then fails stays:
+    # a real sender, found again on the retry.
+    appeal = services.register_appeal(
+        user,
+        subject=payload.subject,
+        description=payload.description,
+        channel=payload.channel,
+        kind=_kind(payload.kind),
+        priority=payload.priority,
+        queue=load(Queue, payload.queue, "queue"),
+        category=load(_CATEGORIES, payload.category, "category"),
+        product=load(Product, payload.product, "product"),
+        assignee=load(User, payload.assignee, "assignee"),
+        client=_client(payload.client, payload.client_contact),
+        tags=payload.tags,
+        created_at=payload.created_at,
+    )
     appeal.is_just_registered = True  # type: ignore[attr-defined]  # see AppealOut.resolve_links
     return Status(201, appeal)
 

@@ -16,7 +16,12 @@ from okno.appeals.services.messages import (
     return_reply,
     revise_reply,
 )
-from okno.appeals.services.registration import InboundContent, create_subcase, register_appeal
+from okno.appeals.services.registration import (
+    InboundContent,
+    create_subcase,
+    register_appeal,
+    require_can_register,
+)
 from okno.appeals.services.workflow import cancel, change_status, close, merge, reopen
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "register_appeal",
     "reopen",
     "reply",
+    "require_can_register",
     "return_reply",
     "revise_reply",
     "unlink",

@@ -1,22 +1,29 @@
-"""Accepting files: size and type checked, stored once under their SHA-256."""
+"""Accepting files: size and type checked, stored once under their SHA-256.
+
+Checking and writing the bytes happen before the operation's transaction (they
+need no lock, and a big file should not hold up everyone else's writes); only the
+attachment rows are written inside it. The bytes of a rolled-back operation stay
+on disk under their hash, harmless, and are reused if the same file comes again.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from okno.appeals import access
 from okno.appeals.models import Appeal, Attachment, Message
-from okno.appeals.models.message import attachment_path
 from okno.appeals.services.actors import Actor, actor_user
 from okno.core.errors import InvalidInput
-from okno.lib.filetypes import RejectedFile, safe_filename, sniff
+from okno.lib.filetypes import FileType, RejectedFile, safe_filename, sniff
 
 
 @dataclass(frozen=True)
@@ -38,13 +45,32 @@ class IncomingFile:
         return cls(name=name, content=data)
 
 
-def check_files(files: Iterable[IncomingFile]) -> list[IncomingFile]:
-    """Validate before anything is written, so a bad file fails the whole operation."""
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed the checks, with what was learnt about it."""
+
+    filename: str
+    file_type: FileType
+    size: int
+    sha256: str
+    path: str
+
+
+def _path(sha256: str) -> str:
+    # Content-addressed: the same file uploaded twice is stored once, and the name
+    # on disk never carries the client's file name.
+    return f"attachments/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def check_and_save(files: Iterable[IncomingFile]) -> list[CheckedFile]:
+    """Validate every file (size, count, type from the content), then write the
+    bytes that are not stored yet. Raises before writing anything if one is bad."""
     files = list(files)
     if len(files) > settings.ATTACHMENT_MAX_COUNT:
         raise InvalidInput(
             _("At most %(n)s files can be attached at once.") % {"n": settings.ATTACHMENT_MAX_COUNT}, field="files"
         )
+    checked: list[tuple[IncomingFile, CheckedFile]] = []
     for incoming in files:
         if len(incoming.content) > settings.ATTACHMENT_MAX_BYTES:
             raise InvalidInput(
@@ -53,41 +79,52 @@ def check_files(files: Iterable[IncomingFile]) -> list[IncomingFile]:
                 field="files",
             )
         try:
-            sniff(incoming.content, incoming.name)
+            file_type = sniff(incoming.content, incoming.name)
         except RejectedFile as exc:
             raise InvalidInput(
                 _("File %(name)s was not accepted: %(reason)s.") % {"name": incoming.name, "reason": exc},
                 field="files",
             ) from None
-    return files
+        digest = hashlib.sha256(incoming.content).hexdigest()
+        checked.append(
+            (
+                incoming,
+                CheckedFile(
+                    filename=safe_filename(incoming.name, file_type),
+                    file_type=file_type,
+                    size=len(incoming.content),
+                    sha256=digest,
+                    path=_path(digest),
+                ),
+            )
+        )
+    for incoming, info in checked:
+        if not default_storage.exists(info.path):
+            saved = default_storage.save(info.path, ContentFile(incoming.content))
+            if saved != info.path:  # a concurrent upload of the same bytes won the race
+                default_storage.delete(saved)
+    return [info for _incoming, info in checked]
 
 
-def store(appeal: Appeal, incoming: IncomingFile, actor: Actor, message: Message | None = None) -> Attachment:
-    file_type = sniff(incoming.content, incoming.name)
-    digest = hashlib.sha256(incoming.content).hexdigest()
-    attachment = Attachment(
-        appeal=appeal,
-        message=message,
-        filename=safe_filename(incoming.name, file_type),
-        content_type=file_type.mime,
-        size=len(incoming.content),
-        sha256=digest,
-        uploaded_by=actor_user(actor),
-    )
-    path = attachment_path(attachment, incoming.name)
-    if not default_storage.exists(path):
-        saved = default_storage.save(path, ContentFile(incoming.content))
-        if saved != path:  # a concurrent upload of the same bytes won the race
-            default_storage.delete(saved)
-    attachment.file.name = path
-    attachment.save()
-    return attachment
-
-
-def store_all(
-    appeal: Appeal, files: Iterable[IncomingFile], actor: Actor, message: Message | None = None
+def attach(
+    appeal: Appeal, files: Sequence[CheckedFile], actor: Actor, message: Message | None = None
 ) -> list[Attachment]:
-    return [store(appeal, incoming, actor, message) for incoming in check_files(files)]
+    """The attachment rows for files already checked and saved."""
+    attachments = []
+    for info in files:
+        attachment = Attachment(
+            appeal=appeal,
+            message=message,
+            filename=info.filename,
+            content_type=info.file_type.mime,
+            size=info.size,
+            sha256=info.sha256,
+            uploaded_by=actor_user(actor),
+        )
+        attachment.file.name = info.path
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
 
 
 def bind(appeal: Appeal, attachments: Iterable[Attachment], message: Message) -> None:
@@ -102,12 +139,10 @@ def bind(appeal: Appeal, attachments: Iterable[Attachment], message: Message) ->
 def upload(actor: Actor, appeal: Appeal | int, incoming: IncomingFile) -> Attachment:
     """Store a file on an appeal ahead of the reply or note that will carry it
     (the API's two-step upload). Until then it belongs to no message."""
-    from django.db import transaction
-
-    from okno.appeals import access
     from okno.appeals.services.common import lock_for
 
+    [checked] = check_and_save([incoming])
     with transaction.atomic():
         locked = lock_for(actor, appeal, access.Action.WORK)
-        [checked] = check_files([incoming])
-        return store(locked, checked, actor)
+        [attachment] = attach(locked, [checked], actor)
+        return attachment

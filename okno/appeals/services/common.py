@@ -22,6 +22,18 @@ def lock(appeal: Appeal | int) -> Appeal:
         raise NotFound("appeal not found") from None
 
 
+def check_for(actor: Actor, appeal: Appeal | int, action: access.Action) -> None:
+    """Check rights without a lock, before work done ahead of the transaction
+    (writing files); the operation checks again under the lock."""
+    if not isinstance(actor, User):
+        return
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    found = Appeal.objects.filter(pk=pk).only("id", "number", "queue_id", "assignee_id").first()
+    if found is None:
+        raise NotFound("appeal not found")
+    access.require(actor, action, found)
+
+
 def lock_for(actor: Actor, appeal: Appeal | int, action: access.Action) -> Appeal:
     locked = lock(appeal)
     if isinstance(actor, User):

@@ -4,6 +4,7 @@ approval where the queue or kind demands it), internal notes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -17,8 +18,8 @@ from okno.appeals.models import Appeal, Attachment, Message
 from okno.appeals.services import attachments as files_service
 from okno.appeals.services import events, notify, search
 from okno.appeals.services.actors import Actor, actor_user
-from okno.appeals.services.attachments import IncomingFile
-from okno.appeals.services.common import lock, lock_for
+from okno.appeals.services.attachments import CheckedFile, IncomingFile
+from okno.appeals.services.common import check_for, lock, lock_for
 from okno.appeals.services.workflow import move_status, reopen_locked
 from okno.clients.models import Client
 from okno.core.errors import Conflict, InvalidInput, NotFound
@@ -27,40 +28,68 @@ from okno.lib.html import html_to_text, sanitize_html
 REPLY_STATUSES = (Status.ANSWERED, Status.WAITING_CLIENT, Status.IN_WORK)
 
 
-def _body(body_text: str, body_html: str, *, has_files: bool = False) -> tuple[str, str]:
-    """Text and sanitised HTML of a message; a message with neither words nor files
-    is refused (HTML that is only tags and spaces counts as empty)."""
+@dataclass(frozen=True)
+class Body:
+    """A message's content, checked and prepared before its transaction: text,
+    sanitised HTML, saved files, and the words it adds to the search index."""
+
+    text: str
+    html: str
+    files: list[CheckedFile]
+    words: str
+
+
+def prepare(
+    body_text: str, body_html: str, files: Sequence[IncomingFile] = (), *, has_attachments: bool = False
+) -> Body:
+    """A message with neither words nor files is refused (HTML that is only tags
+    and spaces counts as empty)."""
     clean_html = sanitize_html(body_html)
     text = (body_text or "").strip() or html_to_text(clean_html)
-    if not text and not has_files:
+    if not text and not files and not has_attachments:
         raise InvalidInput(_("The message is empty."), field="body_text")
-    return text, clean_html if text else ""
+    checked = files_service.check_and_save(files)
+    return Body(text=text, html=clean_html if text else "", files=checked, words=search.words_of(text))
+
+
+def _prepare_for(
+    actor: Actor,
+    appeal: Appeal | int,
+    action: access.Action,
+    body_text: str,
+    body_html: str,
+    files: Sequence[IncomingFile],
+    *,
+    has_attachments: bool = False,
+) -> Body:
+    """``prepare`` for an operation on ``appeal``. Files are written to disk before
+    the transaction, so when there are any, the actor's rights are checked first."""
+    if files:
+        check_for(actor, appeal, action)
+    return prepare(body_text, body_html, files, has_attachments=has_attachments)
 
 
 def _new_message(
     appeal: Appeal,
     actor: Actor,
     direction: Direction,
+    body: Body,
     *,
-    body_text: str,
-    body_html: str,
     channel: str | None = None,
-    files: Sequence[IncomingFile] = (),
     attachments: Sequence[Attachment] = (),
     **extra: object,
 ) -> Message:
-    checked = files_service.check_files(files)
-    text, clean_html = _body(body_text, body_html, has_files=bool(checked or attachments))
     message = Message.objects.create(
         appeal=appeal,
         direction=direction,
         channel=channel or appeal.channel,
-        author=actor_user(actor),
-        body_text=text,
-        body_html=clean_html,
+        # What the client sent is theirs, even when an agent types it in from a call.
+        author=None if direction == Direction.INBOUND else actor_user(actor),
+        body_text=body.text,
+        body_html=body.html,
         **extra,
     )
-    files_service.store_all(appeal, checked, actor, message)
+    files_service.attach(appeal, body.files, actor, message)
     files_service.bind(appeal, attachments, message)
     return message
 
@@ -73,7 +102,6 @@ def _follow_merges(appeal: Appeal) -> Appeal:
     return appeal
 
 
-@transaction.atomic
 def add_message(
     actor: Actor,
     appeal: Appeal | int,
@@ -91,21 +119,31 @@ def add_message(
     A merged appeal passes the message to the one it was merged into. An answered
     or closed appeal is reopened, one waiting for the client goes back into work.
     """
+    body = _prepare_for(actor, appeal, access.Action.WORK, body_text, body_html, files)
+    with transaction.atomic():
+        return _add_message(actor, appeal, body, channel, author_client, external_id, created_at)
+
+
+def _add_message(
+    actor: Actor,
+    appeal: Appeal | int,
+    body: Body,
+    channel: str | None,
+    author_client: Client | None,
+    external_id: str,
+    created_at: datetime | None,
+) -> Message:
     appeal = _follow_merges(lock_for(actor, appeal, access.Action.WORK))
     message = _new_message(
         appeal,
         actor,
         Direction.INBOUND,
-        body_text=body_text,
-        body_html=body_html,
+        body,
         channel=channel,
-        files=files,
         author_client=author_client or appeal.client,
         external_id=external_id[:500],
         created_at=created_at or timezone.now(),
     )
-    message.author = None
-    message.save(update_fields=["author"])
     events.record(appeal, EventKind.MESSAGE_RECEIVED, actor, message=message)
     fields = ["updated_at"]
     if appeal.status in (Status.ANSWERED, Status.CLOSED):
@@ -116,7 +154,7 @@ def add_message(
         fields.append("status")
     notify.touch(appeal)
     appeal.save(update_fields=fields)
-    search.append(appeal, message.body_text)
+    search.append(appeal, body.words)
     notify.appeal_changed(appeal)
     return message
 
@@ -142,7 +180,6 @@ def _send(actor: Actor, appeal: Appeal, message: Message) -> list[str]:
     return fields
 
 
-@transaction.atomic
 def reply(
     actor: Actor,
     appeal: Appeal | int,
@@ -164,6 +201,16 @@ def reply(
         raise InvalidInput(
             _("After a reply the appeal can be answered, waiting for the client or in work."), field="status_after"
         )
+    body = _prepare_for(
+        actor, appeal, access.Action.WORK, body_text, body_html, files, has_attachments=bool(attachments)
+    )
+    with transaction.atomic():
+        return _reply(actor, appeal, body, Status(status_after), attachments)
+
+
+def _reply(
+    actor: Actor, appeal: Appeal | int, body: Body, status_after: Status, attachments: Sequence[Attachment]
+) -> Message:
     appeal = lock_for(actor, appeal, access.Action.WORK)
     if appeal.is_final:
         raise Conflict(
@@ -177,9 +224,7 @@ def reply(
         appeal,
         actor,
         Direction.OUTBOUND,
-        body_text=body_text,
-        body_html=body_html,
-        files=files,
+        body,
         attachments=attachments,
         status_after=status_after,
         approval_status=ApprovalStatus.PENDING if needs_approval else ApprovalStatus.NOT_REQUIRED,
@@ -192,7 +237,7 @@ def reply(
         fields += _send(actor, appeal, message)
     notify.touch(appeal)
     appeal.save(update_fields=fields)
-    search.append(appeal, message.body_text)
+    search.append(appeal, body.words)
     notify.appeal_changed(appeal)
     return message
 
@@ -251,10 +296,11 @@ def return_reply(actor: Actor, message: Message | int, *, comment: str) -> Messa
 @transaction.atomic
 def revise_reply(actor: Actor, message: Message | int, *, body_text: str = "", body_html: str = "") -> Message:
     """Rewrite a returned reply and submit it for approval again."""
+    body = prepare(body_text, body_html)
     appeal, message = _pending_reply(actor, message, access.Action.WORK)
     if message.approval_status != ApprovalStatus.RETURNED:
         raise Conflict(_("Only a reply returned for rework can be revised."))
-    message.body_text, message.body_html = _body(body_text, body_html)
+    message.body_text, message.body_html = body.text, body.html
     message.approval_status = ApprovalStatus.PENDING
     message.created_at = timezone.now()
     message.save(update_fields=["body_text", "body_html", "approval_status", "created_at"])
@@ -265,7 +311,6 @@ def revise_reply(actor: Actor, message: Message | int, *, body_text: str = "", b
     return message
 
 
-@transaction.atomic
 def add_note(
     actor: Actor,
     appeal: Appeal | int,
@@ -275,12 +320,12 @@ def add_note(
     attachments: Sequence[Attachment] = (),
 ) -> Message:
     """An internal note: seen by staff, never by the client."""
-    appeal = lock_for(actor, appeal, access.Action.WORK)
-    message = _new_message(
-        appeal, actor, Direction.NOTE, body_text=body_text, body_html="", files=files, attachments=attachments
-    )
-    events.record(appeal, EventKind.NOTE_ADDED, actor, message=message)
-    notify.touch(appeal)
-    appeal.save(update_fields=["updated_at"])
-    notify.appeal_changed(appeal)
+    body = _prepare_for(actor, appeal, access.Action.WORK, body_text, "", files, has_attachments=bool(attachments))
+    with transaction.atomic():
+        appeal = lock_for(actor, appeal, access.Action.WORK)
+        message = _new_message(appeal, actor, Direction.NOTE, body, attachments=attachments)
+        events.record(appeal, EventKind.NOTE_ADDED, actor, message=message)
+        notify.touch(appeal)
+        appeal.save(update_fields=["updated_at"])
+        notify.appeal_changed(appeal)
     return message

@@ -53,7 +53,13 @@ def initial_due_at(appeal: Appeal) -> datetime:
     return appeal.created_at + timedelta(days=days)
 
 
-@transaction.atomic
+def require_can_register(actor: Actor) -> None:
+    """Callers that prepare things for a registration (find or create its client)
+    check this first, so a refused registration leaves nothing behind."""
+    if isinstance(actor, User) and not access.can_register(actor):
+        raise PermissionDenied(_("You may not register appeals."))
+
+
 def register_appeal(
     actor: Actor,
     *,
@@ -77,72 +83,79 @@ def register_appeal(
 
     ``content`` is the client's own message when the channel carries one; ``files``
     are attached to the appeal itself (a scanned letter registered by an agent).
+
+    Everything that only reads or checks (rights, references, files, sanitising,
+    the search words) happens first, outside the transaction; the transaction
+    holds the write lock only for the writes.
     """
-    if isinstance(actor, User) and not access.can_register(actor):
-        raise PermissionDenied(_("You may not register appeals."))
+    require_can_register(actor)
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
     if priority not in Priority.values:
         raise InvalidInput(_("Unknown priority."), field="priority")
     subject = check_text(subject)
+    description = description.strip()
     kind = kind or default_kind()
     check_reference(kind, category, product, queue)
     check_assignee(actor, queue, assignee)
-    files_service.check_files([*files, *(content.files if content else ())])
     now = timezone.now()
     received = created_at or now
     if received > now + timedelta(minutes=5):
         raise InvalidInput(_("An appeal cannot be received in the future."), field="created_at")
+    has_message = content is not None and bool(content.body_text or content.body_html or content.files)
+    message_files = files_service.check_and_save(content.files) if content is not None and has_message else []
+    appeal_files = files_service.check_and_save(files)
+    body_html = sanitize_html(content.body_html) if content is not None else ""
+    body_text = (content.body_text or html_to_text(body_html)) if content is not None else ""
+    words = search.words_of(subject, description, client.name if client is not None else "", body_text)
 
-    appeal = Appeal(
-        kind=kind,
-        channel=channel,
-        category=category,
-        product=product,
-        subject=subject,
-        description=description.strip(),
-        priority=priority,
-        queue=queue,
-        assignee=assignee,
-        client=client,
-        parent=parent,
-        created_at=received,
-        registered_at=now,
-        updated_at=now,
-        created_by=actor_user(actor),
-    )
-    appeal.due_at = initial_due_at(appeal)
-    appeal.year, appeal.seq, appeal.number = numbering.allocate(now)
-    appeal.save()
-    tag_objects = tags_by_name(tags)
-    if tag_objects:
-        appeal.tags.set(tag_objects)
-    remember_tags(appeal, tag_objects)
-
-    events.record(appeal, EventKind.REGISTERED, actor, after=appeal.number)
-    message_text = ""
-    if content is not None and (content.body_text or content.body_html or content.files):
-        body_html = sanitize_html(content.body_html)
-        message = Message.objects.create(
-            appeal=appeal,
-            direction=Direction.INBOUND,
+    with transaction.atomic():
+        appeal = Appeal(
+            kind=kind,
             channel=channel,
-            author=None,
-            author_client=client,
+            category=category,
+            product=product,
             subject=subject,
-            body_text=content.body_text or html_to_text(body_html),
-            body_html=body_html,
+            description=description,
+            priority=priority,
+            queue=queue,
+            assignee=assignee,
+            client=client,
+            parent=parent,
             created_at=received,
-            external_id=content.external_id[:500],
+            registered_at=now,
+            updated_at=now,
+            created_by=actor_user(actor),
         )
-        files_service.store_all(appeal, content.files, actor, message)
-        events.record(appeal, EventKind.MESSAGE_RECEIVED, actor, message=message)
-        message_text = message.body_text
-    files_service.store_all(appeal, files, actor)
-    if assignee is not None:
-        events.record(appeal, EventKind.ASSIGNED, actor, field="assignee", after=assignee)
-    search.index_new(appeal, message_text)
-    notify.appeal_changed(appeal)
+        appeal.due_at = initial_due_at(appeal)
+        appeal.year, appeal.seq, appeal.number = numbering.allocate(now)
+        appeal.save()
+        tag_objects = tags_by_name(tags)
+        if tag_objects:
+            appeal.tags.set(tag_objects)
+        remember_tags(appeal, tag_objects)
+
+        events.record(appeal, EventKind.REGISTERED, actor, after=appeal.number)
+        if content is not None and has_message:
+            message = Message.objects.create(
+                appeal=appeal,
+                direction=Direction.INBOUND,
+                channel=channel,
+                author=None,
+                author_client=client,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                created_at=received,
+                external_id=content.external_id[:500],
+            )
+            files_service.attach(appeal, message_files, actor, message)
+            events.record(appeal, EventKind.MESSAGE_RECEIVED, actor, message=message)
+        files_service.attach(appeal, appeal_files, actor)
+        if assignee is not None:
+            events.record(appeal, EventKind.ASSIGNED, actor, field="assignee", after=assignee)
+        search.index_new(appeal, words)
+        notify.appeal_changed(appeal)
     return appeal
 
 

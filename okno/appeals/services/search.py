@@ -28,10 +28,15 @@ def build_document(appeal: Appeal) -> str:
     return search_document(*parts)[:MAX_DOCUMENT_CHARS]
 
 
-def index_new(appeal: Appeal, *texts: str) -> None:
-    """Index a just-registered appeal: everything it has is at hand (no query)."""
-    client_name = appeal.client.name if appeal.client is not None else ""
-    document = search_document(appeal.number, appeal.subject, appeal.description, client_name, *texts)
+def words_of(*texts: str) -> str:
+    """The search words of some texts, computed before a transaction (stemming is
+    the slow part) and handed to :func:`index_new` or :func:`append` inside it."""
+    return search_document(*texts)[:MAX_DOCUMENT_CHARS]
+
+
+def index_new(appeal: Appeal, words: str) -> None:
+    """Index a just-registered appeal from ``words_of`` its texts, plus its number."""
+    document = f"{search_document(appeal.number)} {words}".strip()
     AppealSearch.objects.create(appeal=appeal, document=document[:MAX_DOCUMENT_CHARS])
 
 
@@ -39,8 +44,8 @@ def reindex(appeal: Appeal) -> None:
     AppealSearch.objects.update_or_create(appeal=appeal, defaults={"document": build_document(appeal)})
 
 
-def append(appeal: Appeal, text: str) -> None:
-    addition = search_document(text)
+def append(appeal: Appeal, addition: str) -> None:
+    """Add ``words_of`` a new message to the appeal's document."""
     if not addition:
         return
     entry, _ = AppealSearch.objects.get_or_create(appeal=appeal)
