@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from math import ceil
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import FETCH_PEERS, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -148,15 +148,19 @@ def ordering(sort: str | None) -> tuple[str, ...]:
 
 
 def list_appeals(user: User, flt: AppealFilter | None = None, sort: str | None = None) -> QuerySet[Appeal]:
-    """The appeals ``user`` may see, filtered and sorted, with what a list row shows
-    loaded in the same query (the number of queries does not grow with the page)."""
+    """The appeals ``user`` may see, filtered and sorted, with what a list row shows.
+
+    The assignee and the client come in the same query. Kind, category, product and
+    queue come by "fetch peers": the first row that needs its kind loads the kinds of
+    the whole page in one small query. Joining all seven tables cost PostgreSQL 15 ms
+    of planning per page (bench/README.md); either way the number of queries does
+    not grow with the page.
+    """
     qs = access.visible_appeals(user)
     if flt is not None:
         qs = apply_filter(qs, flt)
     return (
-        qs.select_related("kind", "category", "category__parent", "product", "queue", "assignee", "client")
-        .defer("description")
-        .order_by(*ordering(sort))
+        qs.select_related("assignee", "client").fetch_mode(FETCH_PEERS).defer("description").order_by(*ordering(sort))
     )
 
 
@@ -166,6 +170,8 @@ class Page:
     number: int
     size: int
     total: int
+    # True when counting stopped at the cap: there are more than ``total``.
+    total_is_lower_bound: bool = False
 
     @property
     def pages(self) -> int:
@@ -173,6 +179,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
+        if self.total_is_lower_bound:
+            return len(self.items) == self.size
         return self.number < self.pages
 
     @property
@@ -183,29 +191,66 @@ class Page:
 MAX_PAGE_SIZE = 200
 
 
-def paginate(queryset: QuerySet[Any], number: int = 1, size: int = 50) -> Page:
+def paginate(queryset: QuerySet[Any], number: int = 1, size: int = 50, *, count_cap: int | None = None) -> Page:
+    """One page and the total. With ``count_cap``, counting stops there (a person
+    needs "more than 10 000", not the exact size of a queue's archive, and an exact
+    count of a hundred thousand rows is the slowest part of a page); the pages
+    past the cap still open."""
     if size < 1 or size > MAX_PAGE_SIZE:
         raise InvalidInput(_("Page size must be between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}, field="page_size")
     if number < 1:
         raise InvalidInput(_("Pages are numbered from 1."), field="page")
-    total = queryset.order_by().count()
+    unordered = queryset.order_by()
+    total = unordered.count() if count_cap is None else unordered[: count_cap + 1].count()
+    capped = count_cap is not None and total > count_cap
     start = (number - 1) * size
-    items = list(queryset[start : start + size]) if start < total else []
-    return Page(items=items, number=number, size=size, total=total)
+    items = list(queryset[start : start + size]) if capped or start < total else []
+    if capped and 0 < len(items) < size:  # this page reaches the end: the total is known
+        total, capped = start + len(items), False
+    elif capped:
+        total = max(count_cap or 0, start + len(items))
+    return Page(items=items, number=number, size=size, total=total, total_is_lower_bound=capped)
 
 
-def queue_counts(user: User) -> dict[int | None, int]:
-    """Open appeals per queue among those ``user`` sees (None: no queue)."""
+@dataclass
+class OpenCounts:
+    """What the inbox sidebar shows: open appeals the user may see, per queue
+    (``None``: no queue), and how many are theirs, unassigned, overdue."""
+
+    per_queue: dict[int | None, int]
+    mine: int
+    unassigned: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_queue.values())
+
+
+def open_counts(user: User) -> OpenCounts:
+    """All sidebar counts in one grouped query, read from ``appeal_open_idx``
+    (status, queue, assignee, due_at) without touching the table."""
+    now = timezone.now()
     rows = (
         access.visible_appeals(user)
         .filter(status__in=Status.open_values())
         .order_by()
-        .values("queue_id")
-        # COUNT(*), not COUNT(id): PostgreSQL then counts from appeal_open_idx alone
-        # (46 ms → 13 ms for 34,000 open appeals).
+        .annotate(
+            is_mine=Case(When(assignee_id=user.pk, then=Value(1)), default=Value(0)),
+            is_unassigned=Case(When(assignee__isnull=True, then=Value(1)), default=Value(0)),
+            is_late=Case(When(due_at__lt=now, then=Value(1)), default=Value(0)),
+        )
+        .values("queue_id", "is_mine", "is_unassigned", "is_late")
         .annotate(n=Count("*"))
     )
-    return {row["queue_id"]: row["n"] for row in rows}
+    counts = OpenCounts(per_queue={}, mine=0, unassigned=0, overdue=0)
+    for row in rows:
+        n = row["n"]
+        counts.per_queue[row["queue_id"]] = counts.per_queue.get(row["queue_id"], 0) + n
+        counts.mine += n * row["is_mine"]
+        counts.unassigned += n * row["is_unassigned"]
+        counts.overdue += n * row["is_late"]
+    return counts
 
 
 def get_visible(user: User, *, number: str | None = None, pk: int | None = None) -> Appeal:

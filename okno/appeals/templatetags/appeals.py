@@ -174,9 +174,18 @@ def event_change(event: Event) -> Change | None:
 @register.simple_tag
 def page_links(page: Any, around: int = 2) -> list[int | None]:
     """Page numbers to offer: first, last, and a window around the current one
-    (``None`` for a gap)."""
+    (``None`` for a gap). When the total was only counted up to a cap, the last
+    page is unknown: the window ends with a gap."""
+    if page.total_is_lower_bound:
+        last = page.number + (1 if page.has_next else 0)
+        numbers = sorted({1, *range(max(1, page.number - around), last + 1)})
+        return [*_with_gaps(numbers), *([None] if page.has_next else [])]
     last = page.pages
     numbers = sorted({1, last, *range(max(1, page.number - around), min(last, page.number + around) + 1)})
+    return _with_gaps(numbers)
+
+
+def _with_gaps(numbers: list[int]) -> list[int | None]:
     result: list[int | None] = []
     previous = 0
     for number in numbers:
@@ -185,3 +194,11 @@ def page_links(page: Any, around: int = 2) -> list[int | None]:
         result.append(number)
         previous = number
     return result
+
+
+@register.simple_tag
+def inbox_row(appeal: Appeal, columns: list[tuple[str, str]], selectable: bool) -> SafeString:
+    """One inbox row (see ``okno.appeals.inbox_cells``)."""
+    from okno.appeals.inbox_cells import row
+
+    return row(appeal, columns, selectable=selectable)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from okno.appeals import services
 from okno.appeals.choices import Channel, Outcome, Priority, Status
-from okno.appeals.queries import AppealFilter, list_appeals, paginate, queue_counts, timeline
+from okno.appeals.queries import AppealFilter, list_appeals, open_counts, paginate, timeline
 from okno.core.errors import InvalidInput
 
 
@@ -91,16 +91,27 @@ def test_a_page_costs_the_same_queries_for_5_or_50_rows(org):
         return len(ctx.captured_queries)
 
     cost(1)  # the first call also loads the user's queue memberships, once per request
-    assert cost(5) == cost(50) == 2  # the page and its count
+    # The page, its count, and one query per reference table the rows show (kind,
+    # category, its parent, queue), however many rows.
+    assert cost(5) == cost(50) == 6
 
 
-def test_queue_counts_are_open_appeals_per_visible_queue(org):
+def test_open_counts_agree_with_the_lists_they_link_to(org):
     org.appeal()
-    org.appeal()
+    services.assign(org.anna, org.appeal(), org.anna)
     services.close(org.anna, org.appeal(), Outcome.SATISFIED)
-    org.appeal(queue=org.support)
-    assert queue_counts(org.anna) == {org.claims.pk: 2}
-    assert queue_counts(org.dina) == {org.claims.pk: 2, org.support.pk: 1}
+    org.appeal(queue=org.support, created_at=timezone.now() - timedelta(days=40))
+    for user in (org.anna, org.dina):
+        counts = open_counts(user)
+        assert counts.per_queue == {
+            q: list_appeals(user, AppealFilter(status=["open"], queue=[q])).count() for q in counts.per_queue
+        }
+        assert counts.mine == list_appeals(user, AppealFilter(status=["open"], assignee=[user.pk])).count()
+        assert counts.unassigned == list_appeals(user, AppealFilter(status=["open"], unassigned=True)).count()
+        assert counts.overdue == list_appeals(user, AppealFilter(overdue=True)).count()
+    assert open_counts(org.anna).per_queue == {org.claims.pk: 2}
+    dina = open_counts(org.dina)
+    assert (dina.per_queue, dina.overdue, dina.unassigned) == ({org.claims.pk: 2, org.support.pk: 1}, 1, 2)
 
 
 def test_the_timeline_draws_each_message_once_and_merged_messages_too(org):
@@ -115,3 +126,14 @@ def test_the_timeline_draws_each_message_once_and_merged_messages_too(org):
     drawn = [e.message.pk for e in entries if e.message is not None]
     assert drawn.count(reply.pk) == 1 and inbound.pk in drawn
     assert [e.at for e in entries] == sorted(e.at for e in entries)
+
+
+def test_a_capped_count_stops_counting_but_pages_still_open(org):
+    for _ in range(7):
+        org.appeal()
+    first = paginate(list_appeals(org.anna), 1, 2, count_cap=3)
+    assert first.total_is_lower_bound and first.total == 3 and first.has_next
+    last = paginate(list_appeals(org.anna), 4, 2, count_cap=3)
+    assert len(last.items) == 1 and not last.has_next and last.total == 7
+    exact = paginate(list_appeals(org.anna), 1, 2, count_cap=100)
+    assert not exact.total_is_lower_bound and exact.total == 7

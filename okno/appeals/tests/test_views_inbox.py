@@ -270,3 +270,18 @@ def test_expired_session_sends_htmx_to_the_login_page(client: Client, db: None) 
     )
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/accounts/login/?next=/%3Fstatus%3Dopen"
+
+
+def test_a_huge_list_says_more_than_instead_of_counting(client, org, monkeypatch):
+    from okno.appeals.views import inbox as inbox_views
+
+    monkeypatch.setattr(inbox_views, "INBOX_COUNT_CAP", 3)
+    for _ in range(30):
+        org.appeal()
+    client.force_login(org.anna)
+    query = {"status": "open", "page_size": 25, "sort": "-priority"}
+    first = client.get("/", query, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "more than 25 appeals" in first
+    assert first.count("js-row-select") == 25
+    last = client.get("/", {**query, "page": 2}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "30 appeals" in last and "more than" not in last  # the end reached: now it is known

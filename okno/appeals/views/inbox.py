@@ -30,6 +30,10 @@ from okno.queues.models import Queue
 RESULTS_ID = "inbox-results"
 
 
+# Lists longer than this say "more than 10 000" instead of counting every row.
+INBOX_COUNT_CAP = 10_000
+
+
 def _stored_state(request: HttpRequest, params: QueryDict | None) -> listing.InboxState:
     """The state a request asks for; with no parameters, the one the user left."""
     user = current_user(request)
@@ -48,7 +52,7 @@ def _results_html(request: HttpRequest, state: listing.InboxState) -> str:
     user = current_user(request)
     try:
         rows = queries.list_appeals(user, state.flt, state.sort).prefetch_related("tags")
-        page = queries.paginate(rows, state.page, state.page_size)
+        page = queries.paginate(rows, state.page, state.page_size, count_cap=INBOX_COUNT_CAP)
     except InvalidInput as exc:
         state.errors.append(exc.message)
         page = queries.Page(items=[], number=1, size=state.page_size, total=0)
@@ -64,7 +68,8 @@ def _results_html(request: HttpRequest, state: listing.InboxState) -> str:
 
 
 def _sidebar_context(user: User, state: listing.InboxState) -> dict[str, Any]:
-    counts = queries.queue_counts(user)
+    open_counts = queries.open_counts(user)
+    counts = open_counts.per_queue
     vis = access.visibility(user)
     queues = Queue.objects.filter(is_active=True) if vis.sees_all else Queue.objects.filter(pk__in=vis.queue_ids)
     listed = list(queues.order_by("position", "name"))
@@ -81,27 +86,24 @@ def _sidebar_context(user: User, state: listing.InboxState) -> dict[str, Any]:
         qd["page_size"] = str(state.page_size)
         return f"{reverse('appeals:inbox')}?{qd.urlencode()}"
 
-    def count(flt: queries.AppealFilter) -> int:
-        return queries.list_appeals(user, flt).count()
-
     current = {name: sorted(values) for name, values in state.params.items() if name != "q"}
     entries = [
-        ("all", _("All open"), "bi-inbox", {"status": [queries.OPEN]}, sum(counts.values())),
+        ("all", _("All open"), "bi-inbox", {"status": [queries.OPEN]}, open_counts.total),
         (
             "mine",
             _("My appeals"),
             "bi-person-check",
             {"status": [queries.OPEN], "assignee": ["me"]},
-            count(queries.AppealFilter(status=[queries.OPEN], assignee=[user.pk])),
+            open_counts.mine,
         ),
         (
             "unassigned",
             _("Unassigned"),
             "bi-person-dash",
             {"status": [queries.OPEN], "assignee": ["none"]},
-            count(queries.AppealFilter(status=[queries.OPEN], unassigned=True)),
+            open_counts.unassigned,
         ),
-        ("overdue", _("Overdue"), "bi-alarm", {"overdue": ["1"]}, count(queries.AppealFilter(overdue=True))),
+        ("overdue", _("Overdue"), "bi-alarm", {"overdue": ["1"]}, open_counts.overdue),
     ]
     shortcuts = [
         {
