@@ -126,7 +126,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "okno.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "okno.core.middleware.StaticFilesMiddleware",  # WhiteNoise, without file streams
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 logger = logging.getLogger("okno.request")
 
@@ -52,3 +54,26 @@ class RequestLogMiddleware:
             (time.perf_counter() - started) * 1000,
             user_id,
         )
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]  # WhiteNoise is untyped
+    """WhiteNoise, answering with the file's bytes instead of a file stream.
+
+    Under ASGI Django can only stream a synchronous file iterator by warning and
+    reading it in a thread. Okno's static files are small (the largest is under
+    300 KB) and browsers keep them for long, so a plain response is simpler and
+    quicker; headers (type, compression, caching, ETag, ranges) stay WhiteNoise's.
+    """
+
+    @staticmethod
+    def serve(static_file: Any, request: HttpRequest) -> HttpResponseBase:
+        served = static_file.get_response(request.method, request.META)
+        body = b""
+        if served.file is not None:
+            with served.file as handle:
+                body = handle.read()
+        response = HttpResponse(body, status=int(served.status))
+        del response["Content-Type"]
+        for key, value in served.headers:
+            response[key] = value
+        return response
