@@ -129,7 +129,7 @@ MIDDLEWARE = [
     "okno.core.middleware.StaticFilesMiddleware",  # WhiteNoise, without file streams
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "okno.core.middleware.LanguageMiddleware",  # the person's choice, else Russian
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -8,7 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 logger = logging.getLogger("okno.request")
@@ -77,3 +80,25 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]  # Whit
         for key, value in served.headers:
             response[key] = value
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The interface language: the person's choice (the language cookie, set at login
+    from their profile or by the switcher), otherwise Russian.
+
+    Django's own would next follow the browser's Accept-Language, so an English
+    browser in a Russian bank would quietly get English pages; here English is
+    always chosen. The API still follows Accept-Language, as integrators expect.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
