@@ -27,11 +27,11 @@ def org(db) -> Org:
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Iterator[None]:
     """Per-process caches must not carry rows from one test's database to the next."""
-    from okno.appeals.services.validation import forget_default_kind
+    from okno.core import refcache
 
-    forget_default_kind()
+    refcache.forget()
     yield
-    forget_default_kind()
+    refcache.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -50,7 +50,8 @@ from okno.catalog.models import Product
 from okno.clients.choices import ContactKind
 from okno.clients.models import Client
 from okno.clients.services import find_or_create_by_contact
-from okno.core.apitools import Id, current_user, load
+from okno.core import refcache
+from okno.core.apitools import Id, current_user, load, load_reference
 from okno.core.errors import InvalidInput, NotFound
 from okno.queues.models import Queue
 
@@ -67,7 +68,7 @@ NO_COMMENT = CommentIn()  # reopen and approve may be sent with no body at all
 def _kind(code: str | None) -> Kind | None:
     if code is None:
         return None
-    kind = Kind.objects.filter(code=code).first()
+    kind = refcache.get(Kind, code=code)
     if kind is None:
         raise InvalidInput(_("Unknown kind of appeal: %(code)s.") % {"code": code}, field="kind")
     return kind
@@ -248,9 +249,9 @@ def create_appeal(request: HttpRequest, payload: AppealCreateIn) -> Status[Appea
         channel=payload.channel,
         kind=_kind(payload.kind),
         priority=payload.priority,
-        queue=load(Queue, payload.queue, "queue"),
+        queue=load_reference(Queue, payload.queue, "queue"),
         category=load(_CATEGORIES, payload.category, "category"),
-        product=load(Product, payload.product, "product"),
+        product=load_reference(Product, payload.product, "product"),
         assignee=load(User, payload.assignee, "assignee"),
         client=_client(payload.client, payload.client_contact),
         tags=payload.tags,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
+from okno.core import refcache
 from okno.core.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -100,6 +101,17 @@ def load[M: models.Model](source: type[M] | models.QuerySet[M], pk: int | None, 
         return None
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
     found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise InvalidInput(_("Field “%(field)s”: nothing with id %(id)s.") % {"field": field, "id": pk}, field=field)
+    return found
+
+
+def load_reference[M: models.Model](model: type[M], pk: int | None, field: str) -> M | None:
+    """``load`` for reference rows (queues, products …) a registration names: looked
+    up through the short per-process cache (``okno.core.refcache``)."""
+    if pk is None:
+        return None
+    found = refcache.get(model, pk=pk)
     if found is None:
         raise InvalidInput(_("Field “%(field)s”: nothing with id %(id)s.") % {"field": field, "id": pk}, field=field)
     return found

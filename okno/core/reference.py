@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
 from okno.accounts.services import require_admin
+from okno.core import refcache
 from okno.core.errors import InvalidInput, NotFound
 
 NAME_FIELDS = ("name", "name_en", "code")
@@ -39,6 +40,7 @@ def apply[M: models.Model](obj: M, values: dict[str, Any], editable: tuple[str, 
         setattr(obj, field, _tidy(value) if field in NAME_FIELDS else value)
     check(obj)
     obj.save()
+    refcache.forget(type(obj))
     return obj
 
 

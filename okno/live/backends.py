@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from okno.core import fastsql
 from okno.live.envelope import Envelope
 
 logger = logging.getLogger("okno.live")
@@ -38,11 +39,13 @@ def send(envelope: Envelope) -> None:
         return
     from okno.live.models import LiveMessage
 
-    LiveMessage.objects.create(
-        event=",".join(envelope.names)[:100],
-        data={"names": list(envelope.names), "data": envelope.data, "everyone": envelope.everyone},
-        queue_ids=sorted(envelope.queue_ids),
-        user_ids=sorted(envelope.user_ids),
+    fastsql.insert(
+        LiveMessage(
+            event=",".join(envelope.names)[:100],
+            data={"names": list(envelope.names), "data": envelope.data, "everyone": envelope.everyone},
+            queue_ids=sorted(envelope.queue_ids),
+            user_ids=sorted(envelope.user_ids),
+        )
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from okno.appeals.choices import EventKind
 from okno.appeals.models import Appeal, Event, Message
 from okno.appeals.services.actors import Actor, actor_label, actor_user
+from okno.core import fastsql
 
 
 def snapshot(value: Any) -> dict[str, Any] | None:
@@ -38,16 +39,18 @@ def record(
     related: Appeal | None = None,
     comment: str = "",
 ) -> Event:
-    return Event.objects.create(
-        appeal=appeal,
-        kind=kind,
-        actor=actor_user(actor),
-        actor_label=actor_label(actor),
-        created_at=timezone.now(),
-        field=field,
-        before=snapshot(before),
-        after=snapshot(after),
-        message=message,
-        related_appeal=related,
-        comment=comment,
+    return fastsql.insert(
+        Event(
+            appeal=appeal,
+            kind=kind,
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            created_at=timezone.now(),
+            field=field,
+            before=snapshot(before),
+            after=snapshot(after),
+            message=message,
+            related_appeal=related,
+            comment=comment,
+        )
     )

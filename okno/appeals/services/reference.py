@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from okno.accounts.models import User
 from okno.accounts.services import require_admin
 from okno.appeals.models import Category, Kind, Tag
-from okno.appeals.services.validation import forget_default_kind
 from okno.core import reference
 from okno.core.errors import InvalidInput
 
@@ -22,7 +21,6 @@ CATEGORY_FIELDS = ("code", "name", "name_en", "parent", "is_active", "position")
 
 
 def create_kind(actor: User, values: dict[str, Any]) -> Kind:
-    forget_default_kind()
     return reference.create(actor, Kind, values, KIND_FIELDS)
 
 
@@ -30,7 +28,6 @@ def create_kind(actor: User, values: dict[str, Any]) -> Kind:
 def update_kind(actor: User, kind: Kind | int, changes: dict[str, Any]) -> Kind:
     require_admin(actor)
     locked = reference.lock(Kind, kind.pk if isinstance(kind, Kind) else kind, _("Kind not found."))
-    forget_default_kind()
     return reference.apply(locked, changes, KIND_FIELDS)
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from okno.appeals.models import Appeal, AppealSearch, Message
+from okno.core import fastsql
 from okno.lib.text import search_document, search_terms
 
 MAX_DOCUMENT_CHARS = 60_000
@@ -37,7 +38,7 @@ def words_of(*texts: str) -> str:
 def index_new(appeal: Appeal, words: str) -> None:
     """Index a just-registered appeal from ``words_of`` its texts, plus its number."""
     document = f"{search_document(appeal.number)} {words}".strip()
-    AppealSearch.objects.create(appeal=appeal, document=document[:MAX_DOCUMENT_CHARS])
+    fastsql.insert(AppealSearch(appeal=appeal, document=document[:MAX_DOCUMENT_CHARS]))
 
 
 def reindex(appeal: Appeal) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
@@ -11,6 +9,7 @@ from okno.appeals import access
 from okno.appeals.models import Appeal, Category, Kind
 from okno.appeals.services.actors import Actor, SystemActor
 from okno.catalog.models import Product
+from okno.core import refcache
 from okno.core.errors import InvalidInput
 from okno.queues.models import Queue
 
@@ -47,27 +46,13 @@ def check_text(subject: str) -> str:
     return subject[:500]
 
 
-_DEFAULT_KIND_SECONDS = 30.0
-_default_kind: tuple[float, Kind] | None = None
-
-
 def default_kind() -> Kind:
     """The kind an appeal gets when the channel names none: «request», or the first
-    active kind. Looked up at most every 30 s per process (every registration asks)."""
-    global _default_kind
-    now = time.monotonic()
-    if _default_kind is not None and now - _default_kind[0] < _DEFAULT_KIND_SECONDS:
-        return _default_kind[1]
-    kind = Kind.objects.filter(code="request", is_active=True).first() or Kind.objects.filter(is_active=True).first()
+    active kind (remembered briefly per process: every registration asks)."""
+    kind = refcache.get(Kind, code="request", is_active=True) or refcache.get(Kind, is_active=True)
     if kind is None:
         raise InvalidInput(_("No kinds of appeal are set up; an administrator must add one."), field="kind")
-    _default_kind = (now, kind)
     return kind
-
-
-def forget_default_kind() -> None:
-    global _default_kind
-    _default_kind = None
 
 
 def check_not_final(appeal: Appeal) -> None:
