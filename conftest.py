@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 
 from okno.testing import Org, build_org
+from okno.testing_browser import browser_page  # noqa: F401 - the fixture, for every browser test
 
 # Servers a test starts inherit this and use the test settings (fast hasher, static
 # files from the apps).
@@ -28,10 +29,17 @@ def org(db) -> Org:
 def _fresh_process_caches() -> Iterator[None]:
     """Per-process caches must not carry rows from one test's database to the next."""
     from okno.core import refcache
+    from okno.deadlines import calendar
+    from okno.deadlines.services import policies
 
-    refcache.forget()
+    def forget_all() -> None:
+        refcache.forget()
+        calendar.forget()
+        policies.forget()
+
+    forget_all()
     yield
-    refcache.forget()
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -29,6 +28,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from benchlib import insert, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(os.environ.get("OKNO_BENCH_DIR", "/tmp/okno-bench"))
@@ -139,7 +140,7 @@ APPEAL_COLUMNS = [
     "id", "number", "year", "seq", "kind_id", "channel", "category_id", "product_id", "subject", "description",
     "status", "priority", "priority_rank", "outcome", "queue_id", "assignee_id", "client_id", "parent_id",
     "merged_into_id", "created_at", "registered_at", "first_response_at", "closed_at", "updated_at", "due_at",
-    "created_by_id", "reopen_count",
+    "due_risk_at", "claim_amount", "created_by_id", "reopen_count",
 ]  # fmt: skip
 MESSAGE_COLUMNS = [
     "id", "appeal_id", "direction", "channel", "author_id", "author_client_id", "subject", "body_text", "body_html",
@@ -150,22 +151,6 @@ EVENT_COLUMNS = [
     "id", "appeal_id", "kind", "actor_id", "actor_label", "created_at", "field", "before", "after", "message_id",
     "related_appeal_id", "comment",
 ]  # fmt: skip
-
-
-def insert(cursor: Any, model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Rows straight into the table: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    quote = cursor.db.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    table = quote(model._meta.db_table)
-    if cursor.db.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def fill(n: int) -> None:
@@ -292,7 +277,8 @@ def fill(n: int) -> None:
                         rng.choice(outcomes) if status == "closed" else "", queue.pk,
                         worker[0] if worker else None, client_id, None, None,
                         dt(created), dt(created), dt(done_at) if answered else None, dt(done_at) if final else None,
-                        dt(updated), dt(created + timedelta(days=queue.answer_term_days)), None, 0,
+                        dt(updated), dt(created + timedelta(days=queue.answer_term_days)),
+                        dt(created + timedelta(days=queue.answer_term_days * 0.8)), None, None, 0,
                     )
                 )  # fmt: skip
                 body = rng.choice(BODIES)
@@ -379,24 +365,6 @@ def plain_sqlite() -> None:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def machine() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            db = f"SQLite {cursor.fetchone()[0]}"
-        else:
-            cursor.execute("show server_version")
-            db = f"PostgreSQL {cursor.fetchone()[0]}"
-    import django
-
-    return (
-        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-        f"Django {django.get_version()}, {db}"
-    )
 
 
 def measure(n: int, inbox_requests: int, detail_requests: int) -> None:

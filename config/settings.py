@@ -92,6 +92,48 @@ try:
     LIVE_BACKEND = env_str("OKNO_LIVE_BACKEND", "")
     LIVE_POLL_SECONDS = env_int("OKNO_LIVE_POLL_MS", 250, minimum=20) / 1000
 
+    # --- background work (django.tasks run by huey, okno.background) ------------------
+    # Inline: a task runs in the process that enqueued it, right after the commit
+    # (tests, and servers tests start). Otherwise a worker runs it: huey on SQLite in
+    # the data dir, or on Redis when REDIS_URL is set (many machines).
+    TASKS_INLINE = env_bool("OKNO_TASKS_INLINE", TESTING)
+    REDIS_URL = env_str("REDIS_URL", "")
+    TASKS_FILE = Path(env_str("OKNO_TASKS_FILE", str(DATA_DIR / "tasks.sqlite3"))).resolve()
+    TASK_RECORDS_DAYS = env_int("OKNO_TASK_RECORDS_DAYS", 14, minimum=1)
+    TASKS = {
+        "default": {
+            "BACKEND": "okno.background.backend.HueyTaskBackend",
+            "QUEUES": ["default"],
+            "OPTIONS": {"inline": TASKS_INLINE, "redis_url": REDIS_URL, "sqlite_path": str(TASKS_FILE)},
+        }
+    }
+
+    # --- e-mail (notifications) -------------------------------------------------------
+    # Links in e-mails point here.
+    SITE_URL = env_str("OKNO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # Django's mailers. With the SMTP backend and no EMAIL_HOST, e-mail is off: the
+    # notification mailer marks e-mails "not sent" instead of trying for ever.
+    _email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    _email_options: dict[str, object] = {}
+    if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+        _email_options = {
+            "host": env_str("EMAIL_HOST", ""),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_secret("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
+        }
+        if env_int("EMAIL_PORT", 0, minimum=0):
+            _email_options["port"] = env_int("EMAIL_PORT", 0)
+        if _email_options["use_tls"] and _email_options["use_ssl"]:
+            raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+    MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+    DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Okno <okno@localhost>")
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+    # Read notifications older than this are deleted nightly (unread ones stay).
+    NOTIFICATIONS_KEEP_DAYS = env_int("OKNO_NOTIFICATIONS_KEEP_DAYS", 90, minimum=1)
+
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
     SERVER_HOST = env_str("OKNO_HOST", "127.0.0.1")
     SERVER_PORT = env_int("OKNO_PORT", 8000, minimum=1)
@@ -121,6 +163,9 @@ INSTALLED_APPS = [
     "okno.catalog",
     "okno.appeals",
     "okno.live",
+    "okno.background",
+    "okno.notifications",
+    "okno.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +320,11 @@ LOGGING = {
         # Axes logs usernames on every failure; the attempts are in the database.
         "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # A line per task start and end drowns the rest at INFO; failures still show.
+        "django.tasks": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
+        "huey": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
+        "huey.consumer": {"level": LOG_LEVEL},  # start-up and shutdown
+        "huey.consumer.Scheduler": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
     },
 }
 

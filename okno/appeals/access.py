@@ -38,6 +38,7 @@ class Action(StrEnum):
     WORK = "work"  # reply, note, status, fields, links, sub-cases, assign within the queue
     CANCEL = "cancel"
     APPROVE = "approve"
+    EXTEND_DEADLINE = "extend_deadline"  # the head's decision (59-FZ art. 12 part 2)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def can(user: User, action: Action, appeal: Appeal) -> bool:
         return role in WORK_ROLES
     if action == Action.CANCEL:
         return role in CANCEL_ROLES
-    if action == Action.APPROVE:
+    if action in (Action.APPROVE, Action.EXTEND_DEADLINE):
         if role == Role.ADMIN:
             return True
         return role in APPROVE_ROLES and appeal.queue_id is not None and appeal.queue_id in queue_ids_of(user)

@@ -102,6 +102,7 @@ def _filter(user: User, q: AppealQuery) -> queries.AppealFilter:
         client=q.client,
         tag=q.tag.strip(),
         overdue=q.overdue,
+        deadline=q.deadline or "",
         created_from=q.created_from,
         created_to=q.created_to,
         updated_from=q.updated_from,

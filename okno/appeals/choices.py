@@ -114,3 +114,8 @@ class EventKind(models.TextChoices):
     UNLINKED = "unlinked", _("Unlinked")
     SUBCASE_CREATED = "subcase_created", _("Sub-case created")
     TAGS_CHANGED = "tags_changed", _("Tags changed")
+    DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
+    DEADLINE_PAUSED = "deadline_paused", _("Deadline paused")
+    DEADLINE_RESUMED = "deadline_resumed", _("Deadline resumed")
+    DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+    DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")

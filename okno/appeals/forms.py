@@ -108,6 +108,8 @@ class NewAppealForm(ClassificationMixin):
 class FieldsForm(ClassificationMixin):
     subject = forms.CharField(label=_("Subject"), max_length=500)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea, max_length=100_000)
+    # Text, not a DecimalField: the service reads "12 500,00" as well as "12500.00".
+    claim_amount = forms.CharField(label=_("Price or amount claimed"), required=False, max_length=30)
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -119,6 +121,7 @@ class FieldsForm(ClassificationMixin):
             "product": data["product"],
             "priority": data["priority"],
             "queue": data["queue"],
+            "claim_amount": data["claim_amount"],
             "tags": data["tag_list"],
         }
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from okno.appeals.models import Appeal
 from okno.appeals.templatetags.appeals import priority_badge, status_badge
+from okno.deadlines import display as deadline_display
+from okno.deadlines.choices import Risk
 
 _DASH = mark_safe('<span class="text-body-tertiary">—</span>')
 
@@ -91,16 +93,24 @@ def _assignee(appeal: Appeal, url: str) -> SafeString:
 
 
 def _due(appeal: Appeal, url: str) -> SafeString:
+    """The date, and for an open appeal the working time left, coloured by standing."""
     if appeal.due_at is None:
         return mark_safe('<td class="col-due">—</td>')
-    when = _when(appeal.due_at, "SHORT_DATE_FORMAT")
-    if not appeal.is_overdue:
-        return format_html('<td class="col-due"><span>{}</span></td>', when)
+    when = _when(appeal.due_at, "SHORT_DATETIME_FORMAT")
+    if not appeal.is_open:
+        return format_html('<td class="col-due"><span class="text-body-secondary">{}</span></td>', when)
+    now = timezone.now()
+    risk = deadline_display.standing(appeal.due_at, appeal.due_risk_at, now)
+    icon = mark_safe(' <i class="bi bi-alarm"></i>') if risk == Risk.OVERDUE else ""
     return format_html(
-        '<td class="col-due"><span class="text-danger fw-semibold">{}</span>'
-        ' <i class="bi bi-alarm text-danger" title="{}"></i></td>',
+        '<td class="col-due" data-risk="{}"><span class="{}" title="{}">{}{}</span><div class="small {}">{}</div></td>',
+        risk.value,
+        deadline_display.RISK_CLASSES[risk],
+        risk.label,
         when,
-        _("Overdue"),
+        icon,
+        deadline_display.RISK_CLASSES[risk] or "text-body-secondary",
+        deadline_display.countdown(appeal.due_at, now),
     )
 
 

@@ -64,6 +64,7 @@ FILTER_PARAMS = (
     "client",
     "tag",
     "overdue",
+    "deadline",
     "created_from",
     "created_to",
     "q",
@@ -212,6 +213,12 @@ def parse(params: QueryDict | dict[str, list[str]], user: User, *, columns: list
     if (_values(params, "overdue") or [""])[0] in ("1", "on", "true", "yes"):
         flt.overdue = True
         ok["overdue"] = ["1"]
+    deadline = (_values(params, "deadline") or [""])[0]
+    if deadline in queries.DEADLINE_FILTERS:
+        flt.deadline = deadline
+        ok["deadline"] = [deadline]
+    elif deadline:
+        bad("deadline", deadline)
     for name in ("created_from", "created_to"):
         values = _values(params, name)
         if not values:

@@ -67,6 +67,7 @@ class AppealFilter:
     client: int | None = None
     tag: str = ""
     overdue: bool = False
+    deadline: str = ""  # one of DEADLINE_FILTERS
     created_from: date | datetime | None = None
     created_to: date | datetime | None = None
     updated_from: date | datetime | None = None
@@ -87,6 +88,31 @@ def _end(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
     return timezone.make_aware(datetime.combine(value, time.max))
+
+
+# Open appeals by where their nearest deadline stands.
+DEADLINE_LABELS = {
+    "overdue": gettext_lazy("Overdue"),
+    "due_today": gettext_lazy("Due today"),
+    "at_risk": gettext_lazy("At risk"),
+}
+DEADLINE_FILTERS = tuple(DEADLINE_LABELS)
+
+
+def end_of_today(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=23, minute=59, second=59, microsecond=999999)
+
+
+def deadline_condition(which: str, now: datetime) -> Q:
+    """``overdue``: past due; ``due_today``: due between now and midnight;
+    ``at_risk``: not yet due, but 80 % of the term is gone."""
+    open_ = Q(status__in=Status.open_values())
+    if which == "overdue":
+        return open_ & Q(due_at__lt=now)
+    if which == "due_today":
+        return open_ & Q(due_at__gte=now, due_at__lte=end_of_today(now))
+    return open_ & Q(due_risk_at__lte=now, due_at__gte=now)
 
 
 def apply_filter(queryset: QuerySet[Appeal], flt: AppealFilter) -> QuerySet[Appeal]:
@@ -125,8 +151,10 @@ def apply_filter(queryset: QuerySet[Appeal], flt: AppealFilter) -> QuerySet[Appe
         qs = qs.filter(client_id=flt.client)
     if flt.tag:
         qs = qs.filter(tags__name=flt.tag)
-    if flt.overdue:
-        qs = qs.filter(due_at__lt=timezone.now(), status__in=Status.open_values())
+    if flt.deadline and flt.deadline not in DEADLINE_FILTERS:
+        raise InvalidInput(_("Unknown deadline filter: %(s)s.") % {"s": flt.deadline}, field="deadline")
+    if flt.overdue or flt.deadline:
+        qs = qs.filter(deadline_condition("overdue" if flt.overdue else flt.deadline, timezone.now()))
     if flt.created_from:
         qs = qs.filter(created_at__gte=_start(flt.created_from))
     if flt.created_to:
@@ -221,6 +249,8 @@ class OpenCounts:
     mine: int
     unassigned: int
     overdue: int
+    due_today: int = 0
+    at_risk: int = 0
 
     @property
     def total(self) -> int:
@@ -229,7 +259,7 @@ class OpenCounts:
 
 def open_counts(user: User) -> OpenCounts:
     """All sidebar counts in one grouped query, read from ``appeal_open_idx``
-    (status, queue, assignee, due_at) without touching the table."""
+    (status, queue, assignee, due_at, due_risk_at) without touching the table."""
     now = timezone.now()
     rows = (
         access.visible_appeals(user)
@@ -239,8 +269,10 @@ def open_counts(user: User) -> OpenCounts:
             is_mine=Case(When(assignee_id=user.pk, then=Value(1)), default=Value(0)),
             is_unassigned=Case(When(assignee__isnull=True, then=Value(1)), default=Value(0)),
             is_late=Case(When(due_at__lt=now, then=Value(1)), default=Value(0)),
+            is_today=Case(When(due_at__gte=now, due_at__lte=end_of_today(now), then=Value(1)), default=Value(0)),
+            is_risky=Case(When(due_risk_at__lte=now, due_at__gte=now, then=Value(1)), default=Value(0)),
         )
-        .values("queue_id", "is_mine", "is_unassigned", "is_late")
+        .values("queue_id", "is_mine", "is_unassigned", "is_late", "is_today", "is_risky")
         .annotate(n=Count("*"))
     )
     counts = OpenCounts(per_queue={}, mine=0, unassigned=0, overdue=0)
@@ -250,6 +282,8 @@ def open_counts(user: User) -> OpenCounts:
         counts.mine += n * row["is_mine"]
         counts.unassigned += n * row["is_unassigned"]
         counts.overdue += n * row["is_late"]
+        counts.due_today += n * row["is_today"]
+        counts.at_risk += n * row["is_risky"]
     return counts
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Q
@@ -105,7 +106,9 @@ class AppealItem(Schema):
     created_at: datetime
     registered_at: datetime
     updated_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None = Field(description="The nearest running deadline (see /appeals/{id}/deadlines).")
+    due_risk_at: datetime | None = Field(description="From this moment the nearest deadline is at risk.")
+    claim_amount: Decimal | None = Field(description="Price of the goods or the amount claimed, roubles.")
     first_response_at: datetime | None
     closed_at: datetime | None
     is_overdue: bool
@@ -232,6 +235,9 @@ class AppealQuery(Schema):
     client: Id | None = None
     tag: TagName = ""
     overdue: bool = False
+    deadline: Literal["overdue", "due_today", "at_risk"] | None = Field(
+        None, description="Open appeals past due, due by midnight, or with 80 % of the term gone."
+    )
     created_from: DayOrMoment | None = None
     created_to: DayOrMoment | None = None
     updated_from: DayOrMoment | None = None
@@ -278,6 +284,7 @@ class AppealPatchIn(InputSchema):
     queue: Id | None = None
     client: Id | None = None
     tags: Tags | None = None
+    claim_amount: Annotated[Decimal, Field(ge=0, lt=Decimal("1e12"), decimal_places=2)] | None = None
     comment: Comment = ""
 
 

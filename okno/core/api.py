@@ -204,6 +204,12 @@ api.add_router("", "okno.appeals.api.router")
 api.add_router("", "okno.clients.api.router")
 api.add_router("", "okno.queues.api.router")
 api.add_router("", "okno.catalog.api.router")
+api.add_router("", "okno.background.api.router")
+api.add_router("", "okno.deadlines.api_calendar.router")
+api.add_router("", "okno.deadlines.api_policies.router")
+api.add_router("", "okno.deadlines.api_clocks.router")
+api.add_router("", "okno.deadlines.api_performance.router")
+api.add_router("", "okno.notifications.api.router")
 
 # Last: anything else under /api/v1/ is a JSON 404, not the site's HTML page.
 fallback = Router()

@@ -7,6 +7,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def in_language(russian: str, english: str) -> str:
+    """The English text when the interface speaks English and there is one."""
+    if english and (get_language() or "ru").startswith("en"):
+        return english
+    return russian
+
+
 class Named(models.Model):
     """Reference data an administrator types in Russian and, optionally, English.
 
@@ -24,6 +31,4 @@ class Named(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "ru").startswith("en"):
-            return self.name_en
-        return self.name
+        return in_language(self.name, self.name_en)

@@ -42,7 +42,12 @@ def send(envelope: Envelope) -> None:
     fastsql.insert(
         LiveMessage(
             event=",".join(envelope.names)[:100],
-            data={"names": list(envelope.names), "data": envelope.data, "everyone": envelope.everyone},
+            data={
+                "names": list(envelope.names),
+                "data": envelope.data,
+                "everyone": envelope.everyone,
+                "private": envelope.private,
+            },
             queue_ids=sorted(envelope.queue_ids),
             user_ids=sorted(envelope.user_ids),
         )
@@ -71,6 +76,7 @@ def _rows_after(last_id: int) -> list[tuple[int, Envelope]]:
                 queue_ids=frozenset(row.queue_ids),
                 user_ids=frozenset(row.user_ids),
                 everyone=bool(row.data.get("everyone")),
+                private=bool(row.data.get("private")),
             ),
         )
         for row in rows

@@ -14,12 +14,14 @@ def publish(
     queue_ids: Iterable[int | None] = (),
     user_ids: Iterable[int | None] = (),
     everyone: bool = False,
+    private: bool = False,
 ) -> None:
     """Send a live message to the browsers allowed to get it.
 
     Call it inside the transaction that makes the change: it is delivered only if
     that transaction commits. ``data`` must not hold personal data; pages re-fetch
-    what they show.
+    what they show. ``private=True`` limits it to ``user_ids`` alone (a person's own
+    notifications), even for those who see every appeal.
     """
     backends.send(
         Envelope(
@@ -28,5 +30,6 @@ def publish(
             queue_ids=frozenset(q for q in queue_ids if q is not None),
             user_ids=frozenset(u for u in user_ids if u is not None),
             everyone=everyone,
+            private=private,
         )
     )

@@ -18,6 +18,8 @@ REFRESH_ACCESS_SECONDS = 30
 
 
 def _allowed(envelope: Envelope, vis: Visibility) -> bool:
+    if envelope.private:
+        return vis.user_id in envelope.user_ids
     if envelope.everyone or vis.sees_all:
         return True
     return bool(envelope.queue_ids & vis.queue_ids) or vis.user_id in envelope.user_ids

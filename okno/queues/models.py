@@ -25,8 +25,10 @@ class Queue(Named):
     answer_term_days = models.PositiveSmallIntegerField(
         _("answer term, calendar days"),
         default=30,
-        help_text=_("Used for the due date until a deadline policy applies."),
+        help_text=_("The answer term of appeals no deadline policy matches."),
     )
+    # Reports group queues by it ("executive discipline" per department).
+    department = models.CharField(_("department"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

@@ -122,7 +122,15 @@ class Appeal(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
-    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    # The nearest running deadline and the moment 80 % of its term is gone, copied
+    # from the clocks (okno.deadlines) so that lists sort and filter on an index.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    due_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    # Price of the goods or the amount the client demands: the base of the
+    # consumer-protection penalty (art. 23) shown on overdue appeals.
+    claim_amount = models.DecimalField(
+        _("price or amount claimed"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -148,7 +156,7 @@ class Appeal(models.Model):
             models.Index(fields=["status", "priority_rank", "created_at", "id"], name="appeal_status_idx"),
             # Counts of open appeals (per queue, unassigned, overdue) with the visibility
             # check, read from the index alone.
-            models.Index(fields=["status", "queue", "assignee", "due_at"], name="appeal_open_idx"),
+            models.Index(fields=["status", "queue", "assignee", "due_at", "due_risk_at"], name="appeal_open_idx"),
             # "Open, most urgent first", in a queue and overall: PostgreSQL reads these in
             # order and stops at the page (78 ms → 1 ms and 244 ms → 1 ms at a million
             # appeals). SQLite cannot prove a bound status list matches, so it sorts the
@@ -168,6 +176,7 @@ class Appeal(models.Model):
             models.Index(fields=["created_at", "id"], name="appeal_created_idx"),
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
             models.Index(fields=["due_at"], name="appeal_due_idx"),
+            models.Index(fields=["due_risk_at"], name="appeal_due_risk_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -22,6 +23,8 @@ def snapshot(value: Any) -> dict[str, Any] | None:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(str(v) for v in value)
         return {"value": items, "label": ", ".join(items)}
+    if isinstance(value, Decimal):
+        return {"value": str(value), "label": str(value)}
     if hasattr(value, "isoformat"):
         return {"value": value.isoformat(), "label": value.isoformat()}
     return {"value": value, "label": str(value)}

@@ -16,10 +16,27 @@ from okno.appeals.models import Appeal, AppealLink
 from okno.appeals.services import events, notify, search
 from okno.appeals.services.actors import Actor, actor_user
 from okno.appeals.services.common import lock_for, tags_by_name
-from okno.appeals.services.validation import check_assignee, check_not_final, check_reference, check_text
+from okno.appeals.services.validation import (
+    check_amount,
+    check_assignee,
+    check_not_final,
+    check_reference,
+    check_text,
+)
 from okno.core.errors import Conflict, InvalidInput
 
-EDITABLE_FIELDS = ("subject", "description", "kind", "category", "product", "priority", "queue", "client", "tags")
+EDITABLE_FIELDS = (
+    "subject",
+    "description",
+    "kind",
+    "category",
+    "product",
+    "priority",
+    "queue",
+    "client",
+    "claim_amount",
+    "tags",
+)
 
 
 @transaction.atomic
@@ -35,6 +52,11 @@ def assign(actor: Actor, appeal: Appeal | int, assignee: User | None, *, comment
     notify.touch(appeal)
     appeal.save(update_fields=["assignee", "updated_at"])
     events.record(appeal, EventKind.ASSIGNED, actor, field="assignee", before=previous, after=assignee, comment=comment)
+    if assignee is not None and assignee.pk != getattr(actor, "pk", None):
+        from okno.notifications.choices import NotificationKind
+        from okno.notifications.services import notify as notify_people
+
+        notify_people(NotificationKind.ASSIGNED, [assignee.pk], appeal_id=appeal.pk)
     notify.appeal_changed(appeal, also_users=[previous.pk if previous else None])
     return appeal
 
@@ -59,6 +81,8 @@ def update_fields(actor: Actor, appeal: Appeal | int, changes: dict[str, Any], *
         changes["description"] = (changes["description"] or "").strip()
     if "priority" in changes and changes["priority"] not in Priority.values:
         raise InvalidInput(_("Unknown priority."), field="priority")
+    if "claim_amount" in changes:
+        changes["claim_amount"] = check_amount(changes["claim_amount"])
     if "kind" in changes and changes["kind"] is None:
         raise InvalidInput(_("An appeal must have a kind."), field="kind")
 

@@ -7,14 +7,17 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from okno.appeals.models import Appeal
+from okno.appeals.services import hooks
 from okno.live import publish
 
 
 def appeal_changed(
     appeal: Appeal, *, also_queues: Iterable[int | None] = (), also_users: Iterable[int | None] = ()
 ) -> None:
-    """Inbox lists and the appeal's own page refresh; former queues and assignees
-    hear of it too, so the appeal leaves their lists."""
+    """Derived state (deadlines) follows the change; inbox lists and the appeal's own
+    page refresh; former queues and assignees hear of it too, so the appeal leaves
+    their lists."""
+    hooks.appeal_changed(appeal)
     publish(
         ["appeals", f"appeal-{appeal.pk}"],
         {"id": appeal.pk, "number": appeal.number},

@@ -32,8 +32,6 @@ from okno.core.errors import InvalidInput, PermissionDenied
 from okno.lib.html import html_to_text, sanitize_html
 from okno.queues.models import Queue
 
-DEFAULT_ANSWER_DAYS = 30
-
 
 @dataclass
 class InboundContent:
@@ -44,13 +42,6 @@ class InboundContent:
     body_html: str = ""
     external_id: str = ""
     files: Sequence[IncomingFile] = field(default_factory=list)
-
-
-def initial_due_at(appeal: Appeal) -> datetime:
-    """The answer date until a deadline policy applies: the queue's term in
-    calendar days from receipt."""
-    days = appeal.queue.answer_term_days if appeal.queue is not None else DEFAULT_ANSWER_DAYS
-    return appeal.created_at + timedelta(days=days)
 
 
 def require_can_register(actor: Actor) -> None:
@@ -127,7 +118,6 @@ def register_appeal(
             updated_at=now,
             created_by=actor_user(actor),
         )
-        appeal.due_at = initial_due_at(appeal)
         appeal.year, appeal.seq, appeal.number = numbering.allocate(now)
         appeal.save()
         tag_objects = tags_by_name(tags)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
@@ -44,6 +46,19 @@ def check_text(subject: str) -> str:
     if not subject:
         raise InvalidInput(_("The subject must not be empty."), field="subject")
     return subject[:500]
+
+
+def check_amount(value: object) -> Decimal | None:
+    """A price or claimed amount: empty, or a non-negative sum with kopecks at most."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(_("Enter the amount as a number, e.g. 12500.00."), field="claim_amount") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput(_("Enter the amount as a number, e.g. 12500.00."), field="claim_amount")
+    return amount
 
 
 def default_kind() -> Kind:

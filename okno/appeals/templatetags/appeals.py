@@ -4,9 +4,12 @@ before → after in today's words, page links."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -68,7 +71,21 @@ EVENT_ICON: dict[str, str] = {
     EventKind.UNLINKED: "bi-x-lg",
     EventKind.SUBCASE_CREATED: "bi-diagram-2",
     EventKind.TAGS_CHANGED: "bi-tags",
+    EventKind.DEADLINE_RECOMPUTED: "bi-calendar2-range",
+    EventKind.DEADLINE_PAUSED: "bi-pause-circle",
+    EventKind.DEADLINE_RESUMED: "bi-play-circle",
+    EventKind.DEADLINE_EXTENDED: "bi-calendar-plus",
+    EventKind.DEADLINE_BREACHED: "bi-alarm",
 }
+DEADLINE_EVENTS = frozenset(
+    {
+        EventKind.DEADLINE_RECOMPUTED,
+        EventKind.DEADLINE_PAUSED,
+        EventKind.DEADLINE_RESUMED,
+        EventKind.DEADLINE_EXTENDED,
+        EventKind.DEADLINE_BREACHED,
+    }
+)
 # Fields whose events store a code: shown through today's translated label.
 CHOICE_FIELDS: dict[str, Any] = {
     "status": Status,
@@ -154,6 +171,19 @@ def _value(name: str, snapshot: dict[str, Any] | None) -> str:
     return str(label if label not in (None, "") else value)
 
 
+def _moment(snapshot: dict[str, Any] | None) -> str:
+    """A deadline kept in an event, in the reader's time zone and format."""
+    if not snapshot or not snapshot.get("value"):
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(snapshot["value"]))
+    except ValueError:
+        return str(snapshot.get("label") or snapshot["value"])
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 @register.filter
 def event_change(event: Event) -> Change | None:
     """An event's field, before and after as a person reads them now; ``None`` when
@@ -162,6 +192,11 @@ def event_change(event: Event) -> Change | None:
         return None
     if event.kind == EventKind.LINKED:
         return Change(field="", before="", after=_value("kind_of_link", event.after))
+    if event.kind in DEADLINE_EVENTS:
+        from okno.deadlines.choices import ClockKind
+
+        clock = _label(ClockKind, event.field) if event.field else ""
+        return Change(field=clock, before=_moment(event.before), after=_moment(event.after) or "—")
     if not event.field or (event.before is None and event.after is None):
         return None
     if event.kind == EventKind.CLOSED:

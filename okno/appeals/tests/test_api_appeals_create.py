@@ -10,6 +10,8 @@ from django.utils import timezone
 from okno.appeals.choices import EventKind
 from okno.appeals.models import Appeal, Event
 from okno.clients.models import Client
+from okno.deadlines.calendar import get_calendar
+from okno.deadlines.choices import TermUnit
 from okno.testing_api import ApiClient
 
 
@@ -60,7 +62,8 @@ def test_every_field_of_the_contract_is_taken(org, api):
     assert body["tags"] == ["двойное списание", "карты"]
     appeal = Appeal.objects.get()
     assert abs(appeal.created_at - received) < timedelta(seconds=1)
-    assert appeal.due_at == appeal.created_at + timedelta(days=org.claims.answer_term_days)
+    due = get_calendar().add(appeal.created_at, org.claims.answer_term_days, TermUnit.CALENDAR_DAYS)
+    assert appeal.due_at == due
     assert appeal.created_by == org.anna
     assert Event.objects.filter(appeal=appeal, kind=EventKind.REGISTERED).exists()
 

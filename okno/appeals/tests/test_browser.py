@@ -4,83 +4,24 @@ changes made by another process arrive by server push, without a reload."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from okno.appeals import services
 from okno.appeals.choices import Direction, Status
 from okno.appeals.models import Appeal, Message
-from okno.testing import PASSWORD, Org, build_org
+from okno.testing import Org, build_org
+from okno.testing_browser import BrowserPage, needs_chromium, reloaded, sign_in, wait_live, watch_reloads
 
-CHROMIUM = os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # How long a change made elsewhere may take to show (the budget is about a second).
 LIVE_BUDGET_S = 2.0
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-
-# Playwright's sync API keeps an event loop running in this thread; the ORM calls
-# the test makes between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
-@pytest.fixture
-def browser_page(okno_server: str) -> Iterator[tuple[object, list[str]]]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=okno_server, locale="ru-RU", viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"console: {message.text}")
-                if message.type == "error" and "Security Policy" in message.text
-                else None
-            ),
-        )
-        try:
-            yield page, problems
-        finally:
-            context.close()
-            browser.close()
-
-
-def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-
-
-def wait_live(page) -> None:  # type: ignore[no-untyped-def]
-    """Until the page's server-push connection is open (and the hub has settled)."""
-    page.wait_for_selector("body[data-live=open]", timeout=10_000)
-    page.wait_for_timeout(400)
-
-
-def test_register_an_appeal_and_reply(browser_page: tuple[object, list[str]]) -> None:
+def test_register_an_appeal_and_reply(browser_page: BrowserPage) -> None:
     from playwright.sync_api import expect
 
     page, problems = browser_page
@@ -117,7 +58,7 @@ def test_register_an_appeal_and_reply(browser_page: tuple[object, list[str]]) ->
     assert problems == []
 
 
-def test_changes_from_another_process_arrive_live(browser_page: tuple[object, list[str]]) -> None:
+def test_changes_from_another_process_arrive_live(browser_page: BrowserPage) -> None:
     from playwright.sync_api import expect
 
     page, problems = browser_page
@@ -127,14 +68,14 @@ def test_changes_from_another_process_arrive_live(browser_page: tuple[object, li
 
     page.goto(f"/appeals/{appeal.number}/")
     wait_live(page)
-    page.evaluate("window.__oknoNoReload = true")
+    watch_reloads(page)
     started = time.monotonic()
     services.add_note(org.sergey, appeal, body_text="Клиент перезвонит после обеда")
     expect(page.locator("#appeal-timeline")).to_contain_text("Клиент перезвонит после обеда", timeout=5_000)
     assert time.monotonic() - started < LIVE_BUDGET_S
     services.assign(org.sergey, appeal, org.anna)
     expect(page.locator("#appeal-assignee")).to_contain_text(org.anna.display_name, timeout=5_000)
-    assert page.evaluate("window.__oknoNoReload") is True
+    assert not reloaded(page)
 
     page.goto("/")
     wait_live(page)

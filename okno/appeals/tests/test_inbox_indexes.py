@@ -24,7 +24,7 @@ def _plan(sql: str, params: tuple[object, ...] | list[object]) -> str:
 def test_queue_has_no_bare_index_and_counts_have_a_covering_one(db):
     indexes = _indexes()
     assert ["queue_id"] not in indexes.values()
-    assert indexes["appeal_open_idx"] == ["status", "queue_id", "assignee_id", "due_at"]
+    assert indexes["appeal_open_idx"] == ["status", "queue_id", "assignee_id", "due_at", "due_risk_at"]
     assert indexes["appeal_inbox_idx"][:2] == ["queue_id", "status"]
     assert indexes["appeal_open_queue_idx"] == ["queue_id", "priority_rank", "created_at", "id"]
     assert indexes["appeal_open_prio_idx"] == ["priority_rank", "created_at", "id"]

@@ -1,6 +1,6 @@
 """Registering appeals: numbers, defaults, content, files, rights, bad input."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,6 +10,8 @@ from okno.appeals.choices import Channel, Direction, EventKind, Priority, Status
 from okno.appeals.models import Appeal, AppealSearch
 from okno.appeals.services import InboundContent, IncomingFile, SystemActor, register_appeal
 from okno.core.errors import InvalidInput, PermissionDenied
+from okno.deadlines.calendar import get_calendar
+from okno.deadlines.choices import TermUnit
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -30,11 +32,15 @@ def test_numbering_starts_again_each_year(org):
 
 
 def test_a_new_appeal_is_new_and_due_after_the_queue_term(org):
+    """With no deadline policy matching, the queue's term in calendar days applies,
+    counted the Civil Code way: from the next day, to the end of the last one."""
     org.claims.answer_term_days = 15
     org.claims.save()
-    appeal = org.appeal()
+    with time_machine.travel("2026-03-02 07:00:00+00:00", tick=False):  # Monday 10:00 in Moscow
+        appeal = org.appeal()
     assert appeal.status == Status.NEW
-    assert appeal.due_at == appeal.created_at + timedelta(days=15)
+    # 15 days from Tuesday 3 March: Tuesday 17 March, the end of the day in Moscow.
+    assert appeal.due_at == datetime(2026, 3, 17, 20, 59, 59, 999999, tzinfo=UTC)
     assert appeal.registered_at >= appeal.created_at
     assert appeal.created_by == org.anna
 
@@ -50,7 +56,8 @@ def test_a_paper_letter_keeps_the_date_it_arrived(org):
     arrived = timezone.now() - timedelta(days=3)
     appeal = org.appeal(channel=Channel.PAPER, created_at=arrived)
     assert appeal.created_at == arrived
-    assert appeal.due_at == arrived + timedelta(days=org.claims.answer_term_days)
+    due = get_calendar().add(arrived, org.claims.answer_term_days, TermUnit.CALENDAR_DAYS)
+    assert appeal.due_at == due
 
 
 def test_channel_content_becomes_the_first_inbound_message(org):

@@ -103,7 +103,9 @@ def _sidebar_context(user: User, state: listing.InboxState) -> dict[str, Any]:
             {"status": [queries.OPEN], "assignee": ["none"]},
             open_counts.unassigned,
         ),
-        ("overdue", _("Overdue"), "bi-alarm", {"overdue": ["1"]}, open_counts.overdue),
+        ("overdue", _("Overdue"), "bi-alarm", {"deadline": ["overdue"]}, open_counts.overdue),
+        ("due_today", _("Due today"), "bi-hourglass-split", {"deadline": ["due_today"]}, open_counts.due_today),
+        ("at_risk", _("At risk"), "bi-exclamation-triangle", {"deadline": ["at_risk"]}, open_counts.at_risk),
     ]
     shortcuts = [
         {
@@ -153,6 +155,7 @@ def _filter_choices(user: User) -> dict[str, Any]:
             Prefetch("children", queryset=Category.objects.filter(is_active=True))
         ),
         "sorts": list(queries.SORT_LABELS.items()),
+        "deadline_choices": list(queries.DEADLINE_LABELS.items()),
         "page_sizes": listing.PAGE_SIZES,
         "all_columns": list(listing.COLUMNS.items()),
     }

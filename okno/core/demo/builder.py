@@ -32,6 +32,7 @@ from okno.appeals import delivery
 from okno.appeals.models import Appeal, Event, Message
 from okno.core.demo.clients import ClientsMixin
 from okno.core.demo.common import ORGS, PASSWORD
+from okno.core.demo.deadlines import setup_deadlines
 from okno.core.demo.records import MERGED, Plan, Spec, Summary
 from okno.core.demo.reference import ReferenceMixin
 from okno.core.demo.timeline import TimelineMixin
@@ -61,6 +62,7 @@ class DemoBuilder(TimelineMixin, ClientsMixin, ReferenceMixin):
         with transaction.atomic(), _no_delivery():
             first_live = LiveMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
             self.build_reference()
+            setup_deadlines()  # before any appeal, so their clocks start under the policies
             self.build_staff()
             self.build_clients()
             specs = self.make_specs()

@@ -1,5 +1,6 @@
-"""Bring an installation up to date: migrate, collect static files, compile
-translations if the tools are there, and load demo data into an empty database."""
+"""Bring an installation up to date: migrate, add the shipped deadline policy presets
+that are missing, collect static files, compile translations if the tools are
+there, and load demo data into an empty database."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, no_demo: bool = False, **options: Any) -> None:
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
+        from okno.deadlines.presets import load_presets
+
+        added = load_presets()
+        self.stdout.write(f"Deadline policy presets: {added} added (shipped switched off).")
         if not settings.DEBUG:
             self.stdout.write("Collecting static files…")
             call_command("collectstatic", interactive=False, verbosity=0)
