@@ -46,7 +46,7 @@ COLUMNS: dict[str, Promise] = {
     "priority": gettext_lazy("Priority"),
     "queue": gettext_lazy("Queue"),
     "assignee": gettext_lazy("Assignee"),
-    "due": gettext_lazy("Answer due"),
+    "due": gettext_lazy("Deadline"),
     "updated": gettext_lazy("Updated"),
 }
 DEFAULT_COLUMNS = ["number", "received", "subject", "client", "status", "priority", "queue", "assignee", "due"]

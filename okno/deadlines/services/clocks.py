@@ -501,10 +501,12 @@ def _finish(appeal: Appeal, clocks: list[AppealClock], changed: list[AppealClock
 
 def summarise(appeal: Appeal, clocks: list[AppealClock]) -> None:
     """Copy the nearest deadline onto the appeal, where lists sort and filter by it:
-    the earliest running, unpaused clock; else the answer clock's deadline."""
+    the earliest running, unpaused clock. An open appeal with none (its clocks paused
+    while the client owes an answer, or met before it was reopened) has no deadline
+    to show; a finished one keeps its answer clock's, for the record."""
     live = [c for c in clocks if c.is_running and c.paused_since is None]
     nearest = min(live, key=lambda c: c.due_at) if live else None
-    if nearest is None:
+    if nearest is None and not appeal.is_open:
         answers = [c for c in clocks if c.clock == ClockKind.ANSWER and c.cancelled_at is None]
         nearest = answers[-1] if answers else None
     due, risk = (nearest.due_at, nearest.risk_at) if nearest is not None else (None, None)

@@ -205,3 +205,17 @@ def test_a_calendar_correction_moves_running_deadlines_with_an_event(org, django
     assert appeal.due_at == after
     event = Event.objects.get(appeal=appeal, kind=EventKind.DEADLINE_RECOMPUTED)
     assert event.comment == "Изменился производственный календарь."
+
+
+def test_a_reopened_appeal_whose_answer_was_on_time_is_not_overdue(org):
+    activate("fz442-financial")
+    with time_machine.travel(MONDAY, tick=False):
+        appeal = org.appeal()
+    with time_machine.travel(MONDAY + timedelta(days=2), tick=False):
+        services.reply(org.anna, appeal, body_text="Ответ дан")
+        appeal.refresh_from_db()
+        assert appeal.due_at == clock(appeal).due_at  # answered: the deadline stays, for the record
+        services.reopen(org.anna, appeal, comment="Клиент не согласен")
+    appeal.refresh_from_db()
+    assert clock(appeal).state() == ClockState.MET
+    assert appeal.due_at is None and not appeal.is_overdue
