@@ -10,6 +10,7 @@ would have written, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -17,27 +18,32 @@ from django.db import connection, models
 
 
 @cache
-def _statement(model: type[models.Model], columns: tuple[str, ...], vendor: str) -> tuple[str, tuple[Any, ...]]:
+def _statement(
+    model: type[models.Model], columns: tuple[str, ...], vendor: str, returning: bool = True
+) -> tuple[str, tuple[Any, ...]]:
     meta = model._meta
     fields = tuple(meta.get_field(name) for name in columns)
     quote = connection.ops.quote_name
     names = [quote(str(getattr(field, "column", field.name))) for field in fields]
-    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608 - names from the model, values bound
-        quote(meta.db_table),
-        ", ".join(names),
-        ", ".join(["%s"] * len(fields)),
-        quote(str(meta.pk.column if meta.pk is not None else "id")),
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values bound
+        quote(meta.db_table), ", ".join(names), ", ".join(["%s"] * len(fields))
     )
+    if returning:
+        sql += " RETURNING " + quote(str(meta.pk.column if meta.pk is not None else "id"))
     return sql, fields
+
+
+def _columns(model: type[models.Model], instance: models.Model) -> tuple[str, ...]:
+    return tuple(
+        f.name for f in model._meta.concrete_fields if not (f.primary_key and getattr(instance, f.attname) is None)
+    )
 
 
 def insert[M: models.Model](instance: M) -> M:
     """Insert ``instance`` (a new, unsaved row with no defaults left to fill) and
     return it saved, its primary key set. No signals, no ``save()`` overrides."""
     model = type(instance)
-    concrete = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(instance, f.attname) is None)]
-    columns = tuple(f.name for f in concrete)
-    sql, fields = _statement(model, columns, connection.vendor)
+    sql, fields = _statement(model, _columns(model, instance), connection.vendor)
     params = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -46,3 +52,14 @@ def insert[M: models.Model](instance: M) -> M:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+def insert_many(instances: Sequence[models.Model]) -> None:
+    """Insert rows of one model whose keys nobody needs back, in one ``executemany``."""
+    if not instances:
+        return
+    model = type(instances[0])
+    sql, fields = _statement(model, _columns(model, instances[0]), connection.vendor, returning=False)
+    rows = [[field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] for row in instances]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

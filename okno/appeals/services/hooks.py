@@ -4,23 +4,27 @@ an appeal, so that state can never drift from the appeal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from okno.appeals.models import Appeal
 
-AppealHook = Callable[["Appeal"], None]
+
+class AppealHook(Protocol):
+    def __call__(self, appeal: Appeal, *, created: bool = False) -> None: ...
+
+
 _after_change: list[AppealHook] = []
 
 
 def after_change(hook: AppealHook) -> AppealHook:
-    """Register ``hook(appeal)``; the app that owns the state does it in ``ready()``."""
+    """Register ``hook(appeal, created=…)``; the app that owns the state does it in
+    ``ready()``. ``created`` says the appeal was registered by this operation."""
     if hook not in _after_change:
         _after_change.append(hook)
     return hook
 
 
-def appeal_changed(appeal: Appeal) -> None:
+def appeal_changed(appeal: Appeal, *, created: bool = False) -> None:
     for hook in _after_change:
-        hook(appeal)
+        hook(appeal, created=created)

@@ -12,12 +12,16 @@ from okno.live import publish
 
 
 def appeal_changed(
-    appeal: Appeal, *, also_queues: Iterable[int | None] = (), also_users: Iterable[int | None] = ()
+    appeal: Appeal,
+    *,
+    also_queues: Iterable[int | None] = (),
+    also_users: Iterable[int | None] = (),
+    created: bool = False,
 ) -> None:
     """Derived state (deadlines) follows the change; inbox lists and the appeal's own
     page refresh; former queues and assignees hear of it too, so the appeal leaves
     their lists."""
-    hooks.appeal_changed(appeal)
+    hooks.appeal_changed(appeal, created=created)
     publish(
         ["appeals", f"appeal-{appeal.pk}"],
         {"id": appeal.pk, "number": appeal.number},

@@ -145,7 +145,7 @@ def register_appeal(
         if assignee is not None:
             events.record(appeal, EventKind.ASSIGNED, actor, field="assignee", after=assignee)
         search.index_new(appeal, words)
-        notify.appeal_changed(appeal)
+        notify.appeal_changed(appeal, created=True)
     return appeal
 
 

@@ -234,7 +234,8 @@ class TimelineMixin(StepsMixin, SpecsMixin):
         latest = self.now - timedelta(minutes=2)
         last = max(at for at, _ in p.steps)
         if last > latest and len(p.steps) > 1:
-            room = max(latest - p.reg_at, timedelta(minutes=len(p.steps)))
+            # Registered a few minutes ago: the whole story fits in those minutes.
+            room = max(latest - p.reg_at, timedelta(seconds=len(p.steps)))
             span = last - p.reg_at
             p.steps = [(p.reg_at + (at - p.reg_at) * (room / span), step) for at, step in p.steps]
             if p.final_at is not None:
@@ -243,7 +244,7 @@ class TimelineMixin(StepsMixin, SpecsMixin):
         ordered: list[tuple[datetime, Step]] = []
         for at, step in p.steps:
             if ordered and at <= ordered[-1][0]:
-                at = ordered[-1][0] + timedelta(seconds=30)
+                at = min(ordered[-1][0] + timedelta(seconds=30), max(ordered[-1][0], latest) + timedelta(seconds=1))
             ordered.append((at, step))
         p.steps = ordered
         return p
