@@ -4,7 +4,44 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(os.environ.get("OKNO_BENCH_DIR", "/tmp/okno-bench"))
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database in ``url`` if the server does not have it yet."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(sqlite_name: str) -> str:
+    """Point Okno at the benchmark's own database (``DATABASE_URL``, created on
+    PostgreSQL if missing; else ``sqlite_name`` in the bench directory) before Django
+    starts. Returns the database URL."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ["OKNO_DATA_DIR"] = str(BENCH_DIR)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / sqlite_name}")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    url = os.environ["DATABASE_URL"]
+    if url.startswith(("postgres://", "postgresql://")):
+        ensure_database(url)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return url
 
 
 def insert(cursor: Any, model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:

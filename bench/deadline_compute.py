@@ -24,18 +24,14 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from benchlib import machine
+from benchlib import machine, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = Path(os.environ.get("OKNO_BENCH_DIR", "/tmp/okno-bench"))
 WARM_UP = 2000
 SAMPLE = 2000
 YEAR_END = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # appeals arrive in the year before this
@@ -101,24 +97,6 @@ CATEGORY_WEIGHTS = {
 }
 CHANNEL_WEIGHTS = {"mail": 35, "portal": 25, "phone": 20, "messenger": 8, "api": 4, "paper": 5, "in_person": 3}
 PRIORITY_WEIGHTS = {"low": 15, "normal": 55, "high": 25, "critical": 5}
-
-
-def setup_django() -> str:
-    """Point Okno at the benchmark's own database before Django starts."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ["OKNO_DATA_DIR"] = str(BENCH_DIR)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / 'deadline-compute.sqlite3'}")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    if os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
-        from bench.deadline_sweep import ensure_database
-
-        ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
-    return os.environ["DATABASE_URL"]
 
 
 def prepare() -> dict[str, Any]:
@@ -264,7 +242,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="run under cProfile and print the top functions")
     args = parser.parse_args()
-    setup_django()
+    setup_django("deadline-compute.sqlite3")
     from okno.deadlines.services.clocks import compute_clocks
 
     refs = prepare()

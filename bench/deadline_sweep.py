@@ -42,21 +42,16 @@ The last line is the figure: ``deadline_sweep N=<n> seconds=<s>`` (heavy sweep, 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from benchlib import insert, machine
+from benchlib import insert, machine, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = Path(os.environ.get("OKNO_BENCH_DIR", "/tmp/okno-bench"))
 BATCH = 10_000
 RUNS = 3
 STEADY_ALARMS = 100
@@ -89,35 +84,6 @@ POLICIES: list[tuple[str | None, int, dict[str, Any]]] = [
 ]
 PRIORITIES = ["low"] * 15 + ["normal"] * 55 + ["high"] * 25 + ["critical"] * 5
 CHANNELS = ["mail"] * 40 + ["portal"] * 25 + ["phone"] * 20 + ["messenger"] * 8 + ["api"] * 4 + ["paper"] * 3
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database in ``url`` if the server does not have it yet."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(n: int) -> str:
-    """Point Okno at the benchmark's own database before Django starts."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ["OKNO_DATA_DIR"] = str(BENCH_DIR)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / f'deadline-sweep-{n}.sqlite3'}")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    url = os.environ["DATABASE_URL"]
-    if url.startswith(("postgres://", "postgresql://")):
-        ensure_database(url)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    return url
 
 
 # --- filling -------------------------------------------------------------------------
@@ -525,7 +491,7 @@ def main() -> None:
         help="print EXPLAIN ANALYZE of each statement of that sweep instead of measuring",
     )
     args = parser.parse_args()
-    setup_django(args.n)
+    setup_django(f"deadline-sweep-{args.n}.sqlite3")
     print(prepare(args.n))
     if args.explain:
         explain(HEAVY_NOW if args.explain == "after_outage" else steady_moment())

@@ -20,7 +20,6 @@ The last line is the figure: ``inbox N=<n> p50_ms=<x> p95_ms=<y> queries=<q>``.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -29,10 +28,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchlib import insert, machine
+from benchlib import insert, machine, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = Path(os.environ.get("OKNO_BENCH_DIR", "/tmp/okno-bench"))
 BATCH = 5000
 DAYS = 730
 QUEUES = [
@@ -88,20 +85,6 @@ REPLIES = [
 NAMES = ["Иванов", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Новиков", "Морозова", "Волков", "Орлова"]
 FIRST = ["Анна", "Сергей", "Мария", "Дмитрий", "Елена", "Алексей", "Ольга", "Игорь", "Наталья", "Павел"]
 PATRONYMIC = ["Ивановна", "Петрович", "Сергеевна", "Андреевич", "Викторовна", "Олегович"]
-
-
-def setup_django(n: int) -> str:
-    """Point Okno at the benchmark's own database before Django starts."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ["OKNO_DATA_DIR"] = str(BENCH_DIR)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / f'inbox-{n}.sqlite3'}")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    return os.environ["DATABASE_URL"]
 
 
 # --- filling -------------------------------------------------------------------------
@@ -466,7 +449,7 @@ def main() -> None:
     parser.add_argument("--detail-requests", type=int, default=100)
     parser.add_argument("--fill-only", action="store_true", help="prepare the database and stop")
     args = parser.parse_args()
-    url = setup_django(args.n)
+    url = setup_django(f"inbox-{args.n}.sqlite3")
     from django.core.management import call_command
 
     print(prepare(args.n, url))

@@ -85,15 +85,8 @@ class NewClock:
             policy_clock=pc if pc.pk else None,
             clock=pc.clock,
             stage=pc.stage,
-            term_amount=pc.term_amount,
-            term_unit=pc.term_unit,
             calendar_id=self.calendar_id,
-            day_off_rule=pc.day_off_rule,
-            is_statutory=pc.is_statutory,
-            pauses_while_waiting=pc.pauses_while_waiting,
-            citation=pc.citation,
-            citation_en=pc.citation_en,
-            penalty_percent_per_day=pc.penalty_percent_per_day,
+            **{name: getattr(pc, name) for name in RULE_FIELDS},
             started_at=self.started_at,
             due_at=self.plan.due_at,
             risk_at=self.plan.risk_at,
@@ -295,6 +288,29 @@ def _replan(clock: AppealClock, policy: DeadlinePolicy | None, now: datetime) ->
     )
 
 
+RULE_FIELDS = (
+    "term_amount",
+    "term_unit",
+    "day_off_rule",
+    "is_statutory",
+    "pauses_while_waiting",
+    "citation",
+    "citation_en",
+    "penalty_percent_per_day",
+)
+
+
+def _take_rules(clock: AppealClock, pc: PolicyClock) -> bool:
+    """Give a running clock its policy clock's rules (as they are now); whether any changed."""
+    before = [getattr(clock, name) for name in RULE_FIELDS] + [clock.calendar_id]
+    for name in RULE_FIELDS:
+        setattr(clock, name, getattr(pc, name))
+    clock.calendar_id = get_calendar(pc.calendar_id).id
+    if clock.extended_amount and not pc.extension_amount:
+        clock.extended_amount = 0
+    return before != [getattr(clock, name) for name in RULE_FIELDS] + [clock.calendar_id]
+
+
 def _stop(clock: AppealClock, *, met: datetime | None = None, cancelled: datetime | None = None) -> None:
     clock.met_at = met
     clock.cancelled_at = cancelled
@@ -457,14 +473,8 @@ def _switch_policy(
             _event(appeal, who, EventKind.DEADLINE_RECOMPUTED, c, before=before, after=None, comment=comment)
         else:
             c.policy, c.policy_clock = policy, pc if pc.pk else None
-            c.term_amount, c.term_unit, c.day_off_rule = pc.term_amount, pc.term_unit, pc.day_off_rule
-            c.calendar_id = get_calendar(pc.calendar_id).id
-            c.is_statutory, c.pauses_while_waiting = pc.is_statutory, pc.pauses_while_waiting
-            c.citation, c.citation_en = pc.citation, pc.citation_en
-            c.penalty_percent_per_day = pc.penalty_percent_per_day
+            _take_rules(c, pc)
             c.started_at = _start_of(appeal, pc) if pc.clock != ClockKind.STAGE else c.started_at
-            if c.extended_amount and not pc.extension_amount:
-                c.extended_amount = 0
             _replan(c, policy, now)
             _event(appeal, who, EventKind.DEADLINE_RECOMPUTED, c, before=before, after=c.due_at, comment=comment)
         changed.append(c)
@@ -541,22 +551,20 @@ def recompute_appeal(appeal: Appeal, *, reason: str, actor: Actor | None = None)
     now = timezone.now()
     who = actor or _system()
     clocks = list(AppealClock.objects.filter(appeal=appeal).select_related("policy_clock", "policy"))
-    moved = []
+    changed, moved = [], 0
     for c in clocks:
         if not c.is_running:
             continue
-        pc = c.policy_clock
-        if pc is not None:
-            c.term_amount, c.term_unit, c.day_off_rule = pc.term_amount, pc.term_unit, pc.day_off_rule
-            c.calendar_id = get_calendar(pc.calendar_id).id
-            c.pauses_while_waiting, c.is_statutory = pc.pauses_while_waiting, pc.is_statutory
+        rules_changed = c.policy_clock is not None and _take_rules(c, c.policy_clock)
         before = c.due_at
         _replan(c, c.policy, now)
         if c.due_at != before:
             _event(appeal, who, EventKind.DEADLINE_RECOMPUTED, c, before=before, after=c.due_at, comment=reason)
-            moved.append(c)
-    _finish(appeal, clocks, moved, [])
-    return len(moved)
+            moved += 1
+        if rules_changed or c.due_at != before:
+            changed.append(c)
+    _finish(appeal, clocks, changed, [])
+    return moved
 
 
 @transaction.atomic
@@ -594,7 +602,7 @@ def extend(actor: Actor, appeal: Appeal | int, clock_id: int, *, reason: str) ->
     _replan(clock, clock.policy, now)
     clock.save(update_fields=["extended_amount", "extended_at", "extension_reason", "extended_by", "due_at", "risk_at"])
     _event(appeal, actor, EventKind.DEADLINE_EXTENDED, clock, before=before, after=clock.due_at, comment=reason)
-    summarise(appeal, list(AppealClock.objects.filter(appeal=appeal)))
+    # The reply or the notice below runs ``sync``, which copies the new deadline onto the appeal.
     if pc.extension_notice_required:
         _send_extension_notice(actor, appeal, clock, pc, reason)
     else:

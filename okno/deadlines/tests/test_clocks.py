@@ -5,6 +5,7 @@ answer, switched when another policy applies, extended once with a notice."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -219,3 +220,19 @@ def test_a_reopened_appeal_whose_answer_was_on_time_is_not_overdue(org):
     appeal.refresh_from_db()
     assert clock(appeal).state() == ClockState.MET
     assert appeal.due_at is None and not appeal.is_overdue
+
+
+def test_a_policy_edit_reaches_the_article_of_running_deadlines(org):
+    from okno.deadlines.services.clocks import recompute_appeal
+
+    policy = activate("zozpp-22-money")
+    with time_machine.travel(MONDAY, tick=False):
+        appeal = org.appeal()
+    pc = policy.clocks.get()
+    pc.citation = "ЗоЗПП, ст. 22 (в новой редакции)"
+    pc.penalty_percent_per_day = Decimal("0.50")
+    pc.save()
+    assert recompute_appeal(appeal, reason="Политика изменена") == 0  # the term is the same: nothing moved
+    answer = clock(appeal)
+    assert answer.citation == "ЗоЗПП, ст. 22 (в новой редакции)"
+    assert answer.penalty_percent_per_day == Decimal("0.50")
