@@ -38,6 +38,7 @@ check: $(VENV)/.dev-deps
 
 test: check
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-dovecot.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint format: $(VENV)/.dev-deps

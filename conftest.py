@@ -15,6 +15,8 @@ from django.utils import translation
 from okno.testing import Org, build_org
 from okno.testing_browser import browser_page  # noqa: F401 - the fixture, for every browser test
 
+pytest_plugins = ["okno.channels.mail.testing"]  # real IMAP/SMTP servers: dovecot, smtp_server …
+
 # Servers a test starts inherit this and use the test settings (fast hasher, static
 # files from the apps).
 os.environ["OKNO_TESTING"] = "1"

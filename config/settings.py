@@ -111,6 +111,8 @@ try:
     # --- e-mail (notifications) -------------------------------------------------------
     # Links in e-mails point here.
     SITE_URL = env_str("OKNO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # How the organisation signs its mail to clients (acknowledgements, replies).
+    ORGANISATION_NAME = env_str("OKNO_ORGANISATION_NAME", "")
     # Django's mailers. With the SMTP backend and no EMAIL_HOST, e-mail is off: the
     # notification mailer marks e-mails "not sent" instead of trying for ever.
     _email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -166,6 +168,7 @@ INSTALLED_APPS = [
     "okno.background",
     "okno.notifications",
     "okno.deadlines",
+    "okno.channels.mail",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +326,8 @@ LOGGING = {
         # A line per task start and end drowns the rest at INFO; failures still show.
         "django.tasks": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
         "huey": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
+        # A line per bounce detector tried, for every mail.
+        "flufl.bounce": {"level": "WARNING"},
         "huey.consumer": {"level": LOG_LEVEL},  # start-up and shutdown
         "huey.consumer.Scheduler": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
     },

@@ -12,6 +12,7 @@ urlpatterns = [
     path("system/", include("okno.background.urls")),
     path("notifications/", include("okno.notifications.urls")),
     path("settings/calendars/", include("okno.deadlines.urls_calendar")),
+    path("settings/mail/", include("okno.channels.mail.urls")),
     path("deadlines/", include("okno.deadlines.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

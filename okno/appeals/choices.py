@@ -86,6 +86,7 @@ class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Undelivered (bounced)")
 
 
 class LinkKind(models.TextChoices):
@@ -119,3 +120,5 @@ class EventKind(models.TextChoices):
     DEADLINE_RESUMED = "deadline_resumed", _("Deadline resumed")
     DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
     DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+    DELIVERY_FAILED = "delivery_failed", _("Delivery failed")

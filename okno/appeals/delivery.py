@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
 from django.utils import timezone
 
 from okno.appeals.choices import DeliveryStatus
 from okno.appeals.models import Message
 
-Sender = Callable[[int], None]
+Sender = Callable[[Message], None]
 _senders: dict[str, Sender] = {}
 
 
 def register_sender(channel: str, sender: Sender) -> None:
-    """``sender(message_id)`` is called after commit; it must not raise for
-    delivery failures but record them on the message."""
+    """``sender(message)`` is called inside the releasing transaction: it records
+    durable work (an outbox row, a task) that sends after the commit, and sets the
+    message's delivery status. It must not raise for delivery problems but record
+    them on the message."""
     _senders[channel] = sender
 
 
@@ -30,8 +31,6 @@ def release(message: Message) -> None:
     if sender is None:
         message.delivery_status = DeliveryStatus.SENT
         message.sent_at = timezone.now()
+        message.save(update_fields=["delivery_status", "sent_at"])
     else:
-        message.delivery_status = DeliveryStatus.QUEUED
-        message_id = message.pk
-        transaction.on_commit(lambda: sender(message_id))
-    message.save(update_fields=["delivery_status", "sent_at"])
+        sender(message)

@@ -4,11 +4,12 @@ from whatever channel they write through."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from okno.accounts.models import User
 from okno.appeals import access
 from okno.clients.choices import ClientKind, ContactKind, Segment
 from okno.clients.models import Client, Contact
+from okno.core import fastsql
 from okno.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from okno.lib.contacts import InvalidContact, normalize_contact, normalize_phone
 from okno.lib.text import fold
@@ -41,9 +43,13 @@ def _require_editor(user: User) -> None:
 
 
 def refresh_search_key(client: Client) -> None:
-    values = client.contacts.values_list("normalized", flat=True)
-    client.search_key = fold(" ".join([client.name, client.tax_id, client.external_id, *values]))
+    client.search_key = _search_key(client, client.contacts.values_list("normalized", flat=True))
     Client.objects.filter(pk=client.pk).update(search_key=client.search_key)
+
+
+def _search_key(client: Client, contacts: Iterable[str]) -> str:
+    """What search matches a client by: name, tax id, CRM id and normalised contacts, folded."""
+    return fold(" ".join([client.name, client.tax_id, client.external_id, *contacts]))
 
 
 def _normalized(contact: ContactInput) -> str:
@@ -52,11 +58,14 @@ def _normalized(contact: ContactInput) -> str:
     try:
         return normalize_contact(contact.kind, contact.value)
     except InvalidContact:
-        raise InvalidInput(
-            _("“%(value)s” is not a valid %(kind)s.")
-            % {"value": contact.value, "kind": ContactKind(contact.kind).label.lower()},
-            field="contacts",
-        ) from None
+        raise _not_valid(contact.kind, contact.value) from None
+
+
+def _not_valid(kind: str, value: str) -> InvalidInput:
+    return InvalidInput(
+        _("“%(value)s” is not a valid %(kind)s.") % {"value": value, "kind": ContactKind(kind).label.lower()},
+        field="contacts",
+    )
 
 
 def _check_parent(client: Client | None, parent: Client | None) -> None:
@@ -180,20 +189,114 @@ def find_by_contact(kind: str, value: str) -> Client | None:
         normalized = normalize_contact(kind, value)
     except InvalidContact:
         return None
-    kinds = [ContactKind.PHONE, ContactKind.WHATSAPP] if kind in (ContactKind.PHONE, ContactKind.WHATSAPP) else [kind]
-    contact = (
-        Contact.objects.filter(kind__in=kinds, normalized=normalized).select_related("client").order_by("id").first()
-    )
-    return contact.client if contact else None
+    return _known(kind, [normalized]).get(normalized)
 
 
 def find_or_create_by_contact(kind: str, value: str, *, name: str = "") -> Client:
     """For channel intake: the known client, or a new one with this contact."""
-    found = find_by_contact(kind, value)
-    if found is not None:
-        return found
-    contact = ContactInput(kind=kind, value=value, is_primary=True)
-    return create_client(None, name=name.strip() or value.strip(), contacts=[contact])
+    [client] = find_or_create_by_contacts(kind, [(value, name)])
+    if client is None:
+        raise _not_valid(kind, value)
+    return client
+
+
+def find_or_create_by_contacts(kind: str, entries: Sequence[tuple[str, str]]) -> list[Client | None]:
+    """For channel intake, many senders at once: for each ``(value, name)`` the known
+    client with that contact (the earliest, as :func:`find_by_contact`), or a new
+    person with that name (or the value, if none) and the contact as primary; None
+    where the value is not a valid contact of ``kind``. A value that comes twice
+    gives one client, named by its first entry.
+
+    One query finds the known ones; the new clients, their contacts and search keys
+    are inserted a table at a time, in one transaction (the caller's, if any). Two
+    workers never create the same client twice: on PostgreSQL each new value is
+    locked for the transaction and looked up again; on SQLite the IMMEDIATE
+    transaction lets one writer in at a time (the values are looked up again in it
+    unless the first look already was).
+    """
+    if kind not in ContactKind.values:
+        raise InvalidInput(_("Unknown kind of contact."), field="contacts")
+    normalized: list[str | None] = []
+    names: dict[str, tuple[str, str]] = {}  # normalised value → (as written, name) of its first entry
+    for value, name in entries:
+        try:
+            key = normalize_contact(kind, value)
+        except InvalidContact:
+            normalized.append(None)
+            continue
+        normalized.append(key)
+        names.setdefault(key, (value, name))
+    if not names:
+        return [None] * len(normalized)
+    locked = connection.vendor == "sqlite" and transaction.get_connection().in_atomic_block
+    found = _known(kind, list(names))
+    new = [key for key in names if key not in found]
+    if new:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                _lock_values(kind, new)
+            if not locked:  # somebody may have added them since we looked
+                found.update(_known(kind, new))
+                new = [key for key in new if key not in found]
+            found.update(_create_with_contact(kind, [(key, *names[key]) for key in new]))
+    return [found[key] if key is not None else None for key in normalized]
+
+
+def _lookup_kinds(kind: str) -> list[str]:
+    """The kinds of contact one value is matched against (a phone is also WhatsApp)."""
+    phones = [ContactKind.PHONE, ContactKind.WHATSAPP]
+    return [str(k) for k in phones] if kind in phones else [kind]
+
+
+_LOOKUP_CHUNK = 500  # values per query: well under every database's limit
+
+
+def _known(kind: str, normalized: Sequence[str]) -> dict[str, Client]:
+    """The client of each normalised value that has one: the earliest contact's."""
+    found: dict[str, Client] = {}
+    kinds = _lookup_kinds(kind)
+    for start in range(0, len(normalized), _LOOKUP_CHUNK):
+        chunk = normalized[start : start + _LOOKUP_CHUNK]
+        lookup = {"normalized": chunk[0]} if len(chunk) == 1 else {"normalized__in": chunk}
+        contacts = Contact.objects.filter(kind__in=kinds, **lookup).select_related("client").order_by("id")
+        for contact in contacts:
+            found.setdefault(contact.normalized, contact.client)
+    return found
+
+
+def _lock_values(kind: str, normalized: Sequence[str]) -> None:
+    """PostgreSQL: hold a transaction lock on each value (in one order, so two
+    workers never wait on each other crosswise)."""
+    group = _lookup_kinds(kind)[0]
+    keys = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(f"contact:{group}:{value}".encode(), digest_size=8).digest(), signed=True)
+            for value in normalized
+        }
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
+
+
+def _create_with_contact(kind: str, new: Sequence[tuple[str, str, str]]) -> dict[str, Client]:
+    """New people from ``(normalised value, as written, name)``, the contact primary:
+    the rows ``create_client`` would write, without its queries."""
+    if not new:
+        return {}
+    clients = []
+    for normalized, value, name in new:
+        client = Client(name=(" ".join((name.strip() or value.strip()).split()))[:300], kind=ClientKind.PERSON)
+        client.search_key = _search_key(client, [normalized])
+        clients.append(client)
+    fastsql.insert_many(clients, returning=True)
+    fastsql.insert_rows(
+        Contact,
+        [
+            {"client": client, "kind": kind, "value": value.strip()[:320], "normalized": normalized, "is_primary": True}
+            for client, (normalized, value, _name) in zip(clients, new, strict=True)
+        ],
+    )
+    return {normalized: client for client, (normalized, _value, _name) in zip(clients, new, strict=True)}
 
 
 def search(user: User, text: str, queryset: QuerySet[Client] | None = None) -> QuerySet[Client]:

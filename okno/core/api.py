@@ -210,6 +210,7 @@ api.add_router("", "okno.deadlines.api_policies.router")
 api.add_router("", "okno.deadlines.api_clocks.router")
 api.add_router("", "okno.deadlines.api_performance.router")
 api.add_router("", "okno.notifications.api.router")
+api.add_router("", "okno.channels.mail.api.router")
 
 # Last: anything else under /api/v1/ is a JSON 404, not the site's HTML page.
 fallback = Router()

@@ -3,9 +3,13 @@ with that message in a JSON body (see ``okno.core.api``)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from typing import Any
 
-__all__ = ["Conflict", "InvalidInput", "NotFound", "OknoError", "PermissionDenied"]
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+__all__ = ["Conflict", "InvalidInput", "NotFound", "OknoError", "PermissionDenied", "choice_of"]
 
 
 class OknoError(Exception):
@@ -33,3 +37,14 @@ class Conflict(OknoError):
     """The operation does not fit the current state (closing a closed appeal …)."""
 
     status_code = 409
+
+
+def choice_of(value: Any, choices: type[models.TextChoices], field: str) -> str:
+    """``value`` as one of ``choices``, or an ``InvalidInput`` naming the known ones."""
+    try:
+        return str(choices(value))
+    except ValueError:
+        raise InvalidInput(
+            _("Unknown value “%(value)s”; known: %(known)s.") % {"value": value, "known": ", ".join(choices.values)},
+            field=field,
+        ) from None

@@ -9,6 +9,7 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self) -> None:
         from okno.appeals.services import hooks
-        from okno.deadlines.services.clocks import sync
+        from okno.deadlines.services.clocks import start_new, sync
 
         hooks.after_change(sync)
+        hooks.on_register(start_new, covers=sync)

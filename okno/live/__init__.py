@@ -9,6 +9,6 @@ user may see it. Pages subscribe with htmx's SSE extension
 always passes the normal permission checks.
 """
 
-from okno.live.publishing import publish
+from okno.live.publishing import envelope, publish, publish_many
 
-__all__ = ["publish"]
+__all__ = ["envelope", "publish", "publish_many"]

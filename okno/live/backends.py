@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -33,25 +34,40 @@ def backend_name() -> str:
 
 
 def send(envelope: Envelope) -> None:
+    send_many([envelope])
+
+
+def send_many(envelopes: Sequence[Envelope]) -> None:
+    """Several messages in one statement (a batch of registrations), in order."""
+    if not envelopes:
+        return
     if backend_name() == "postgres":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, envelope.to_json()])
+            if len(envelopes) == 1:
+                cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, envelopes[0].to_json()])
+            else:
+                cursor.execute(
+                    "SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload",
+                    [CHANNEL, [envelope.to_json() for envelope in envelopes]],
+                )
         return
     from okno.live.models import LiveMessage
 
-    fastsql.insert(
-        LiveMessage(
-            event=",".join(envelope.names)[:100],
-            data={
-                "names": list(envelope.names),
-                "data": envelope.data,
-                "everyone": envelope.everyone,
-                "private": envelope.private,
-            },
-            queue_ids=sorted(envelope.queue_ids),
-            user_ids=sorted(envelope.user_ids),
-        )
-    )
+    fastsql.insert_rows(LiveMessage, [_row(envelope) for envelope in envelopes])
+
+
+def _row(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "event": ",".join(envelope.names)[:100],
+        "data": {
+            "names": list(envelope.names),
+            "data": envelope.data,
+            "everyone": envelope.everyone,
+            "private": envelope.private,
+        },
+        "queue_ids": sorted(envelope.queue_ids),
+        "user_ids": sorted(envelope.user_ids),
+    }
 
 
 # --- receiving (async, one loop per web process) ------------------------------------

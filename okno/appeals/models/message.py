@@ -38,6 +38,9 @@ class Message(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=500, blank=True)
     body_text = models.TextField(_("text"), blank=True)
+    # What a mail quoted from earlier correspondence, cut from ``body_text`` for the
+    # timeline and kept here so the whole text can still be read.
+    quoted_text = models.TextField(_("quoted text"), blank=True)
     body_html = models.TextField(_("sanitised HTML"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

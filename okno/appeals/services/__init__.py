@@ -18,8 +18,11 @@ from okno.appeals.services.messages import (
 )
 from okno.appeals.services.registration import (
     InboundContent,
+    InvalidItem,
+    Registration,
     create_subcase,
     register_appeal,
+    register_appeals,
     require_can_register,
 )
 from okno.appeals.services.workflow import cancel, change_status, close, merge, reopen
@@ -28,6 +31,8 @@ __all__ = [
     "Actor",
     "InboundContent",
     "IncomingFile",
+    "InvalidItem",
+    "Registration",
     "SystemActor",
     "add_message",
     "add_note",
@@ -40,6 +45,7 @@ __all__ = [
     "link",
     "merge",
     "register_appeal",
+    "register_appeals",
     "reopen",
     "reply",
     "require_can_register",

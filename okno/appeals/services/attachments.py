@@ -65,6 +65,14 @@ def _path(sha256: str) -> str:
 def check_and_save(files: Iterable[IncomingFile]) -> list[CheckedFile]:
     """Validate every file (size, count, type from the content), then write the
     bytes that are not stored yet. Raises before writing anything if one is bad."""
+    checked = check(files)
+    store(checked)
+    return [info for _incoming, info in checked]
+
+
+def check(files: Iterable[IncomingFile]) -> list[tuple[IncomingFile, CheckedFile]]:
+    """Validate every file (size, count, type from the content) without writing:
+    :func:`store` writes them once every file of an operation has passed."""
     files = list(files)
     if len(files) > settings.ATTACHMENT_MAX_COUNT:
         raise InvalidInput(
@@ -98,12 +106,31 @@ def check_and_save(files: Iterable[IncomingFile]) -> list[CheckedFile]:
                 ),
             )
         )
+    return checked
+
+
+def store(checked: Iterable[tuple[IncomingFile, CheckedFile]]) -> None:
+    """Write the bytes of checked files that are not stored yet."""
     for incoming, info in checked:
         if not default_storage.exists(info.path):
             saved = default_storage.save(info.path, ContentFile(incoming.content))
             if saved != info.path:  # a concurrent upload of the same bytes won the race
                 default_storage.delete(saved)
-    return [info for _incoming, info in checked]
+
+
+def row(appeal: Appeal, info: CheckedFile, actor: Actor, message: Message | None = None) -> Attachment:
+    """The attachment row of a file already checked and saved, not inserted yet."""
+    attachment = Attachment(
+        appeal=appeal,
+        message=message,
+        filename=info.filename,
+        content_type=info.file_type.mime,
+        size=info.size,
+        sha256=info.sha256,
+        uploaded_by=actor_user(actor),
+    )
+    attachment.file.name = info.path
+    return attachment
 
 
 def attach(
@@ -112,16 +139,7 @@ def attach(
     """The attachment rows for files already checked and saved."""
     attachments = []
     for info in files:
-        attachment = Attachment(
-            appeal=appeal,
-            message=message,
-            filename=info.filename,
-            content_type=info.file_type.mime,
-            size=info.size,
-            sha256=info.sha256,
-            uploaded_by=actor_user(actor),
-        )
-        attachment.file.name = info.path
+        attachment = row(appeal, info, actor, message)
         attachment.save()
         attachments.append(attachment)
     return attachments

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -44,16 +45,46 @@ def record(
 ) -> Event:
     return fastsql.insert(
         Event(
-            appeal=appeal,
-            kind=kind,
-            actor=actor_user(actor),
-            actor_label=actor_label(actor),
-            created_at=timezone.now(),
-            field=field,
-            before=snapshot(before),
-            after=snapshot(after),
-            message=message,
-            related_appeal=related,
-            comment=comment,
+            **values(
+                appeal,
+                kind,
+                actor,
+                field=field,
+                before=before,
+                after=after,
+                message=message,
+                related=related,
+                comment=comment,
+            )
         )
     )
+
+
+def values(
+    appeal: Appeal,
+    kind: EventKind,
+    actor: Actor,
+    *,
+    field: str = "",
+    before: Any = None,
+    after: Any = None,
+    message: Message | int | None = None,
+    related: Appeal | None = None,
+    comment: str = "",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The fields of the event :func:`record` appends (a batch inserts many at once
+    with ``fastsql.insert_rows``; ``message`` may then be the id)."""
+    return {
+        "appeal": appeal,
+        "kind": kind,
+        "actor": actor_user(actor),
+        "actor_label": actor_label(actor),
+        "created_at": at or timezone.now(),
+        "field": field,
+        "before": snapshot(before),
+        "after": snapshot(after),
+        "message_id" if isinstance(message, int) else "message": message,
+        "related_appeal": related,
+        "comment": comment,
+    }

@@ -4,6 +4,7 @@ an appeal, so that state can never drift from the appeal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -14,17 +15,58 @@ class AppealHook(Protocol):
     def __call__(self, appeal: Appeal, *, created: bool = False) -> None: ...
 
 
+class RegisterHook(Protocol):
+    def __call__(self, appeals: Sequence[Appeal]) -> Callable[[], None] | None: ...
+
+
 _after_change: list[AppealHook] = []
+_on_register: list[tuple[RegisterHook, AppealHook | None]] = []
 
 
 def after_change(hook: AppealHook) -> AppealHook:
     """Register ``hook(appeal, created=…)``; the app that owns the state does it in
-    ``ready()``. ``created`` says the appeal was registered by this operation."""
+    ``ready()``. ``created`` says the appeal was registered by this operation (only
+    for a hook that no :func:`on_register` hook ``covers``)."""
     if hook not in _after_change:
         _after_change.append(hook)
+    return hook
+
+
+def on_register(hook: RegisterHook, *, covers: AppealHook | None = None) -> RegisterHook:
+    """Register ``hook(appeals)`` for newly registered appeals, one call per batch.
+
+    It runs before the appeals are inserted (they have everything but their id and
+    number), so it can compute derived state and set the appeal's own copies of it
+    without an UPDATE later; it returns what writes the rest once they have ids, or
+    None. ``covers`` is the ``after_change`` hook it stands for at registration.
+    """
+    if all(hook is not known for known, _covers in _on_register):
+        _on_register.append((hook, covers))
     return hook
 
 
 def appeal_changed(appeal: Appeal, *, created: bool = False) -> None:
     for hook in _after_change:
         hook(appeal, created=created)
+
+
+def registering(appeals: Sequence[Appeal]) -> list[Callable[[], None]]:
+    """Before new appeals are inserted: what each register hook will write after."""
+    writers = []
+    for hook, _covers in _on_register:
+        writer = hook(appeals)
+        if writer is not None:
+            writers.append(writer)
+    return writers
+
+
+def registered(appeals: Sequence[Appeal], writers: Sequence[Callable[[], None]]) -> None:
+    """After new appeals are inserted: the register hooks' writes, then every
+    ``after_change`` hook no register hook covers, per appeal."""
+    for write in writers:
+        write()
+    covered = [covers for _hook, covers in _on_register]
+    rest = [hook for hook in _after_change if all(hook is not c for c in covered)]
+    for appeal in appeals:
+        for hook in rest:
+            hook(appeal, created=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
 from okno.appeals import access
-from okno.appeals.choices import Channel, Direction, EventKind, Priority
-from okno.appeals.models import Appeal, Category, Kind, Message
+from okno.appeals.choices import PRIORITY_RANK, Channel, Direction, EventKind, Priority
+from okno.appeals.models import Appeal, AppealSearch, Category, Event, Kind, Message
 from okno.appeals.services import attachments as files_service
-from okno.appeals.services import events, notify, numbering, search
+from okno.appeals.services import events, hooks, notify, numbering, search
 from okno.appeals.services.actors import Actor, actor_user
-from okno.appeals.services.attachments import IncomingFile
-from okno.appeals.services.common import remember_tags, tags_by_name
+from okno.appeals.services.attachments import CheckedFile, IncomingFile
+from okno.appeals.services.common import remember_tags, tag_names, tags_named
 from okno.appeals.services.validation import (
     check_assignee,
     check_not_final,
@@ -28,6 +29,7 @@ from okno.appeals.services.validation import (
 )
 from okno.catalog.models import Product
 from okno.clients.models import Client
+from okno.core import fastsql
 from okno.core.errors import InvalidInput, PermissionDenied
 from okno.lib.html import html_to_text, sanitize_html
 from okno.queues.models import Queue
@@ -42,6 +44,8 @@ class InboundContent:
     body_html: str = ""
     external_id: str = ""
     files: Sequence[IncomingFile] = field(default_factory=list)
+    # What a mail quoted from earlier correspondence, cut from ``body_text``.
+    quoted_text: str = ""
 
 
 def require_can_register(actor: Actor) -> None:
@@ -49,6 +53,54 @@ def require_can_register(actor: Actor) -> None:
     check this first, so a refused registration leaves nothing behind."""
     if isinstance(actor, User) and not access.can_register(actor):
         raise PermissionDenied(_("You may not register appeals."))
+
+
+@dataclass
+class Registration:
+    """One appeal to register: the keyword arguments of :func:`register_appeal`."""
+
+    subject: str
+    channel: Channel | str
+    description: str = ""
+    kind: Kind | None = None
+    client: Client | None = None
+    category: Category | None = None
+    product: Product | None = None
+    priority: Priority | str = Priority.NORMAL
+    queue: Queue | None = None
+    assignee: User | None = None
+    tags: Iterable[str] = ()
+    parent: Appeal | None = None
+    created_at: datetime | None = None
+    content: InboundContent | None = None
+    files: Sequence[IncomingFile] = ()
+
+
+class InvalidItem(InvalidInput):
+    """An item of :func:`register_appeals` was refused; ``index`` says which, ``field``
+    which of its values (nothing of the batch was written)."""
+
+    def __init__(self, index: int, error: InvalidInput) -> None:
+        super().__init__(
+            _("Item %(index)s: %(message)s") % {"index": index, "message": error.message}, field=error.field
+        )
+        self.index = index
+        self.error = error
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """An item that passed every check, with all that could be worked out before
+    the transaction: the unsaved appeal, its tags, texts, files and search words."""
+
+    appeal: Appeal
+    tags: list[str]
+    content: InboundContent | None
+    body_text: str
+    body_html: str
+    message_files: list[tuple[IncomingFile, CheckedFile]]
+    appeal_files: list[tuple[IncomingFile, CheckedFile]]
+    words: str
 
 
 def register_appeal(
@@ -77,76 +129,170 @@ def register_appeal(
 
     Everything that only reads or checks (rights, references, files, sanitising,
     the search words) happens first, outside the transaction; the transaction
-    holds the write lock only for the writes.
+    holds the write lock only for the writes. The same path as
+    :func:`register_appeals`, for one.
     """
     require_can_register(actor)
-    if channel not in Channel.values:
-        raise InvalidInput(_("Unknown channel."), field="channel")
-    if priority not in Priority.values:
-        raise InvalidInput(_("Unknown priority."), field="priority")
-    subject = check_text(subject)
-    description = description.strip()
-    kind = kind or default_kind()
-    check_reference(kind, category, product, queue)
-    check_assignee(actor, queue, assignee)
     now = timezone.now()
-    received = created_at or now
+    item = Registration(
+        subject=subject,
+        channel=channel,
+        description=description,
+        kind=kind,
+        client=client,
+        category=category,
+        product=product,
+        priority=priority,
+        queue=queue,
+        assignee=assignee,
+        tags=tags,
+        parent=parent,
+        created_at=created_at,
+        content=content,
+        files=files,
+    )
+    return _write(actor, [_prepare(actor, item, now)], now)[0]
+
+
+def register_appeals(actor: Actor, items: Sequence[Registration]) -> list[Appeal]:
+    """Register many appeals in one transaction (the caller's, if it has one), with
+    numbers running in the order of ``items``: the same appeals, messages, files,
+    events, search entries, deadlines and live updates as :func:`register_appeal`
+    for each item in turn, written a table at a time.
+
+    Every item is checked before anything is written; a refused one raises
+    :class:`InvalidItem` naming its index, and nothing of the batch is kept.
+    """
+    require_can_register(actor)
+    now = timezone.now()
+    prepared = []
+    for index, item in enumerate(items):
+        try:
+            prepared.append(_prepare(actor, item, now))
+        except InvalidInput as error:
+            raise InvalidItem(index, error) from error
+    return _write(actor, prepared, now) if prepared else []
+
+
+def _prepare(actor: Actor, item: Registration, now: datetime) -> _Prepared:
+    """Check one item and work out everything that needs no lock."""
+    if item.channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), field="channel")
+    if item.priority not in Priority.values:
+        raise InvalidInput(_("Unknown priority."), field="priority")
+    subject = check_text(item.subject)
+    description = item.description.strip()
+    kind = item.kind or default_kind()
+    check_reference(kind, item.category, item.product, item.queue)
+    check_assignee(actor, item.queue, item.assignee)
+    received = item.created_at or now
     if received > now + timedelta(minutes=5):
         raise InvalidInput(_("An appeal cannot be received in the future."), field="created_at")
+    content = item.content
     has_message = content is not None and bool(content.body_text or content.body_html or content.files)
-    message_files = files_service.check_and_save(content.files) if content is not None and has_message else []
-    appeal_files = files_service.check_and_save(files)
+    message_files = files_service.check(content.files) if content is not None and has_message else []
+    appeal_files = files_service.check(item.files)
     body_html = sanitize_html(content.body_html) if content is not None else ""
     body_text = (content.body_text or html_to_text(body_html)) if content is not None else ""
+    client = item.client
     words = search.words_of(subject, description, client.name if client is not None else "", body_text)
+    appeal = Appeal(
+        kind=kind,
+        channel=item.channel,
+        category=item.category,
+        product=item.product,
+        subject=subject,
+        description=description,
+        priority=item.priority,
+        priority_rank=PRIORITY_RANK[item.priority],
+        queue=item.queue,
+        assignee=item.assignee,
+        client=client,
+        parent=item.parent,
+        created_at=received,
+        registered_at=now,
+        updated_at=now,
+        created_by=actor_user(actor),
+    )
+    return _Prepared(
+        appeal=appeal,
+        tags=tag_names(item.tags),
+        content=content if has_message else None,
+        body_text=body_text,
+        body_html=body_html,
+        message_files=message_files,
+        appeal_files=appeal_files,
+        words=words,
+    )
 
+
+def _write(actor: Actor, prepared: list[_Prepared], now: datetime) -> list[Appeal]:
+    """Insert checked items, a table at a time, in one transaction."""
+    for item in prepared:
+        files_service.store(item.message_files)
+        files_service.store(item.appeal_files)
+    appeals = [item.appeal for item in prepared]
+    # Derived state (deadlines) is computed before the INSERT, so the appeals go in
+    # with their nearest deadline, and outside the write lock if the caller holds none.
+    writers = hooks.registering(appeals)
     with transaction.atomic():
-        appeal = Appeal(
-            kind=kind,
-            channel=channel,
-            category=category,
-            product=product,
-            subject=subject,
-            description=description,
-            priority=priority,
-            queue=queue,
-            assignee=assignee,
-            client=client,
-            parent=parent,
-            created_at=received,
-            registered_at=now,
-            updated_at=now,
-            created_by=actor_user(actor),
+        tags = tags_named(name for item in prepared for name in item.tags)
+        # The numbers are taken as late as possible: their row stays locked till commit.
+        for appeal, (year, seq, number) in zip(appeals, numbering.allocate_many(len(appeals), now), strict=True):
+            appeal.year, appeal.seq, appeal.number = year, seq, number
+        fastsql.insert_many(appeals, returning=True)
+        fastsql.insert_rows(
+            Appeal.tags.through, [{"appeal": item.appeal, "tag": tags[name]} for item in prepared for name in item.tags]
         )
-        appeal.year, appeal.seq, appeal.number = numbering.allocate(now)
-        appeal.save()
-        tag_objects = tags_by_name(tags)
-        if tag_objects:
-            appeal.tags.set(tag_objects)
-        remember_tags(appeal, tag_objects)
+        with_message = [item for item in prepared if item.content is not None]
+        message_ids = fastsql.insert_rows(Message, [_message(item) for item in with_message], returning=True) or []
+        messages = {item.appeal.pk: pk for item, pk in zip(with_message, message_ids, strict=True)}
+        attachments = []
+        log = []
+        at = timezone.now()
+        for item in prepared:
+            appeal = item.appeal
+            remember_tags(appeal, [tags[name] for name in item.tags])
+            log.append(events.values(appeal, EventKind.REGISTERED, actor, after=appeal.number, at=at))
+            message_id = messages.get(appeal.pk)
+            if message_id is not None:
+                for _incoming, info in item.message_files:
+                    attachment = files_service.row(appeal, info, actor)
+                    attachment.message_id = message_id
+                    attachments.append(attachment)
+                log.append(events.values(appeal, EventKind.MESSAGE_RECEIVED, actor, message=message_id, at=at))
+            attachments += [files_service.row(appeal, info, actor) for _incoming, info in item.appeal_files]
+            if appeal.assignee is not None:
+                log.append(
+                    events.values(appeal, EventKind.ASSIGNED, actor, field="assignee", after=appeal.assignee, at=at)
+                )
+        fastsql.insert_many(attachments)
+        fastsql.insert_rows(Event, log)
+        fastsql.insert_rows(
+            AppealSearch,
+            [{"appeal": item.appeal, "document": search.new_document(item.appeal, item.words)} for item in prepared],
+        )
+        notify.appeals_registered(appeals, writers)
+    return appeals
 
-        events.record(appeal, EventKind.REGISTERED, actor, after=appeal.number)
-        if content is not None and has_message:
-            message = Message.objects.create(
-                appeal=appeal,
-                direction=Direction.INBOUND,
-                channel=channel,
-                author=None,
-                author_client=client,
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
-                created_at=received,
-                external_id=content.external_id[:500],
-            )
-            files_service.attach(appeal, message_files, actor, message)
-            events.record(appeal, EventKind.MESSAGE_RECEIVED, actor, message=message)
-        files_service.attach(appeal, appeal_files, actor)
-        if assignee is not None:
-            events.record(appeal, EventKind.ASSIGNED, actor, field="assignee", after=assignee)
-        search.index_new(appeal, words)
-        notify.appeal_changed(appeal, created=True)
-    return appeal
+
+def _message(item: _Prepared) -> dict[str, Any]:
+    """The client's own message, the first of the appeal."""
+    appeal, content = item.appeal, item.content
+    assert content is not None
+    return {
+        "appeal": appeal,
+        "direction": Direction.INBOUND,
+        "channel": appeal.channel,
+        "author": None,
+        "author_client": appeal.client,
+        "subject": appeal.subject,
+        "body_text": item.body_text,
+        "body_html": item.body_html,
+        "quoted_text": content.quoted_text,
+        "created_at": appeal.created_at,
+        "external_id": content.external_id[:500],
+    }
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from okno.appeals.models import Appeal, AppealSearch, Message
-from okno.core import fastsql
 from okno.lib.text import search_document, search_terms
 
 MAX_DOCUMENT_CHARS = 60_000
@@ -31,14 +30,14 @@ def build_document(appeal: Appeal) -> str:
 
 def words_of(*texts: str) -> str:
     """The search words of some texts, computed before a transaction (stemming is
-    the slow part) and handed to :func:`index_new` or :func:`append` inside it."""
+    the slow part) and handed to :func:`new_document` or :func:`append` inside it."""
     return search_document(*texts)[:MAX_DOCUMENT_CHARS]
 
 
-def index_new(appeal: Appeal, words: str) -> None:
-    """Index a just-registered appeal from ``words_of`` its texts, plus its number."""
-    document = f"{search_document(appeal.number)} {words}".strip()
-    fastsql.insert(AppealSearch(appeal=appeal, document=document[:MAX_DOCUMENT_CHARS]))
+def new_document(appeal: Appeal, words: str) -> str:
+    """The search document of a just-registered appeal (registration inserts it):
+    its number and ``words_of`` its texts."""
+    return f"{search_document(appeal.number)} {words}".strip()[:MAX_DOCUMENT_CHARS]
 
 
 def reindex(appeal: Appeal) -> None:

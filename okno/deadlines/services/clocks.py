@@ -7,10 +7,11 @@ first response). Everything else here is how.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,21 +78,29 @@ class NewClock:
     def is_running(self) -> bool:
         return self.met_at is None
 
-    def to_model(self, appeal: Appeal) -> AppealClock:
+    # A new clock is neither paused nor cancelled (what ``summarise`` asks).
+    paused_since = None
+    cancelled_at = None
+
+    def values(self, appeal: Appeal) -> dict[str, Any]:
+        """The fields of its row (a batch inserts many with ``fastsql.insert_rows``)."""
         pc = self.source
-        clock = AppealClock(
-            appeal=appeal,
-            policy=self.policy,
-            policy_clock=pc if pc.pk else None,
-            clock=pc.clock,
-            stage=pc.stage,
-            calendar_id=self.calendar_id,
+        return {
+            "appeal": appeal,
+            "policy": self.policy,
+            "policy_clock": pc if pc.pk else None,
+            "clock": pc.clock,
+            "stage": pc.stage,
+            "calendar_id": self.calendar_id,
             **{name: getattr(pc, name) for name in RULE_FIELDS},
-            started_at=self.started_at,
-            due_at=self.plan.due_at,
-            risk_at=self.plan.risk_at,
-            met_at=self.met_at,
-        )
+            "started_at": self.started_at,
+            "due_at": self.plan.due_at,
+            "risk_at": self.plan.risk_at,
+            "met_at": self.met_at,
+        }
+
+    def to_model(self, appeal: Appeal) -> AppealClock:
+        clock = AppealClock(**self.values(appeal))
         clock._plan = self.plan  # type: ignore[attr-defined]
         return clock
 
@@ -250,17 +259,25 @@ def _new_clock(
 def _save_new(clocks: list[AppealClock]) -> None:
     if not clocks:
         return
-    # One prepared INSERT each (a new appeal has one to three clocks): the ORM's
-    # bulk_create compiler cost more than the rest of the clocks together.
-    for clock in clocks:
-        fastsql.insert(clock)
-    alarms = [
-        ClockAlarm(clock=c, appeal_id=c.appeal_id, kind=kind, percent=percent, at=at)
-        for c in clocks
-        if c.is_running
-        for kind, percent, at in c._plan.alarms  # type: ignore[attr-defined]
-    ]
-    fastsql.insert_many(alarms)
+    # Prepared multi-row INSERTs (a new appeal has one to three clocks, a batch of
+    # registrations a few hundred): the ORM's bulk_create compiler cost more than the
+    # rest of the clocks together.
+    fastsql.insert_many(clocks, returning=True)
+    _save_alarms([(c.pk, c.appeal_id, c._plan) for c in clocks if c.is_running])  # type: ignore[attr-defined]
+
+
+def _save_alarms(plans: list[tuple[int, int, Plan]]) -> None:
+    """The alarms of running new clocks, from ``(clock id, appeal id, plan)``: rows of
+    values, not model instances (a batch of registrations writes thousands)."""
+    fastsql.insert_values(
+        ClockAlarm,
+        ("clock", "appeal", "kind", "percent", "at", "fired_at", "sweep"),
+        [
+            (clock_id, appeal_id, kind, percent, at, None, None)
+            for clock_id, appeal_id, plan in plans
+            for kind, percent, at in plan.alarms
+        ],
+    )
 
 
 def _replan(clock: AppealClock, policy: DeadlinePolicy | None, now: datetime) -> None:
@@ -401,6 +418,30 @@ def sync(appeal: Appeal, *, actor: Actor | None = None, reason: str = "", create
     _finish(appeal, clocks, changed, new)
 
 
+def start_new(appeals: Sequence[Appeal]) -> Callable[[], None]:
+    """Registration's hook (``hooks.on_register``): what ``sync(appeal, created=True)``
+    does for each new appeal, for a batch. The clocks are computed before the appeals
+    are inserted and the nearest deadline put on them (no UPDATE afterwards); the
+    returned function inserts every clock and alarm of the batch once the appeals
+    have ids."""
+    now = timezone.now()
+    planned: list[tuple[Appeal, list[NewClock]]] = []
+    for appeal in appeals:
+        clocks = compute_clocks(appeal, now)
+        appeal.due_at, appeal.due_risk_at = _nearest(appeal, clocks)
+        planned.append((appeal, clocks))
+
+    def write() -> None:
+        # The appeals have their ids now.
+        new = [(appeal, clock) for appeal, clocks in planned for clock in clocks]
+        ids = fastsql.insert_rows(AppealClock, [clock.values(appeal) for appeal, clock in new], returning=True) or []
+        _save_alarms(
+            [(pk, appeal.pk, clock.plan) for pk, (appeal, clock) in zip(ids, new, strict=True) if clock.is_running]
+        )
+
+    return write
+
+
 def compute_clocks(appeal: Appeal, now: datetime | None = None) -> list[NewClock]:
     """The clocks a new appeal starts with, computed and not saved: the matching
     policy (or the queue's term), each clock's deadline, "at risk" point and alarms.
@@ -519,15 +560,20 @@ def summarise(appeal: Appeal, clocks: list[AppealClock]) -> None:
     the earliest running, unpaused clock. An open appeal with none (its clocks paused
     while the client owes an answer, or met before it was reopened) has no deadline
     to show; a finished one keeps its answer clock's, for the record."""
+    due, risk = _nearest(appeal, clocks)
+    if appeal.due_at != due or appeal.due_risk_at != risk:
+        appeal.due_at, appeal.due_risk_at = due, risk
+        type(appeal).objects.filter(pk=appeal.pk).update(due_at=due, due_risk_at=risk)
+
+
+def _nearest(appeal: Appeal, clocks: Sequence[AppealClock | NewClock]) -> tuple[datetime | None, datetime | None]:
+    """The deadline and "at risk" point :func:`summarise` copies onto the appeal."""
     live = [c for c in clocks if c.is_running and c.paused_since is None]
     nearest = min(live, key=lambda c: c.due_at) if live else None
     if nearest is None and not appeal.is_open:
         answers = [c for c in clocks if c.clock == ClockKind.ANSWER and c.cancelled_at is None]
         nearest = answers[-1] if answers else None
-    due, risk = (nearest.due_at, nearest.risk_at) if nearest is not None else (None, None)
-    if appeal.due_at != due or appeal.due_risk_at != risk:
-        appeal.due_at, appeal.due_risk_at = due, risk
-        type(appeal).objects.filter(pk=appeal.pk).update(due_at=due, due_risk_at=risk)
+    return (nearest.due_at, nearest.risk_at) if nearest is not None else (None, None)
 
 
 def _event(

@@ -30,7 +30,7 @@ from okno.accounts.services import require_admin
 from okno.appeals.choices import Channel, Priority, Status
 from okno.appeals.models import Appeal, Category, Kind
 from okno.clients.choices import Segment
-from okno.core.errors import Conflict, InvalidInput, NotFound
+from okno.core.errors import Conflict, InvalidInput, NotFound, choice_of
 from okno.deadlines.choices import ClockKind, CountsFrom, DayOffRule, TermUnit
 from okno.deadlines.models import AppealClock, Calendar, DeadlinePolicy, PolicyClock
 from okno.deadlines.services import policies, recompute
@@ -192,16 +192,6 @@ def _calendar(value: Any) -> Calendar | None:
     return found
 
 
-def _choice(value: Any, choices: type[models.TextChoices], field: str) -> str:
-    try:
-        return str(choices(value))
-    except ValueError:
-        raise InvalidInput(
-            _("Unknown value “%(value)s”; known: %(known)s.") % {"value": value, "known": ", ".join(choices.values)},
-            field=field,
-        ) from None
-
-
 def _amount(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(_("Give a whole number."), field=field)
@@ -234,13 +224,13 @@ def clean_clock(values: Mapping[str, Any]) -> dict[str, Any]:
     if values.get("term_amount") is None:
         raise InvalidInput(_("Give the term."), field="term_amount")
     out: dict[str, Any] = {
-        "clock": _choice(values["clock"], ClockKind, "clock"),
+        "clock": choice_of(values["clock"], ClockKind, "clock"),
         "stage": str(values.get("stage") or "").strip(),
         "term_amount": _amount(values["term_amount"], "term_amount"),
-        "term_unit": _choice(values["term_unit"], TermUnit, "term_unit"),
+        "term_unit": choice_of(values["term_unit"], TermUnit, "term_unit"),
         "calendar": _calendar(values.get("calendar")),
-        "day_off_rule": _choice(values.get("day_off_rule") or DayOffRule.NEXT, DayOffRule, "day_off_rule"),
-        "counts_from": _choice(values.get("counts_from") or CountsFrom.RECEIVED, CountsFrom, "counts_from"),
+        "day_off_rule": choice_of(values.get("day_off_rule") or DayOffRule.NEXT, DayOffRule, "day_off_rule"),
+        "counts_from": choice_of(values.get("counts_from") or CountsFrom.RECEIVED, CountsFrom, "counts_from"),
         "is_statutory": bool(values.get("is_statutory", False)),
         "pauses_while_waiting": bool(values.get("pauses_while_waiting", False)),
         "extension_amount": None,

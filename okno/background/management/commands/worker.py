@@ -2,7 +2,8 @@
 
 One machine: ``manage.py serve`` starts ``worker --scheduler`` for you. Many
 machines: run ``worker`` wherever tasks should run, and ``worker --scheduler`` on
-exactly one of them (the scheduler enqueues the periodic jobs).
+exactly one of them (the scheduler enqueues the periodic jobs, and that worker also
+runs the channel listeners: the mailboxes' IMAP connections).
 
 SIGTERM stops it gracefully: running tasks may finish (up to ``--shutdown-timeout``
 seconds), then the rest are interrupted. SIGINT (Ctrl+C) interrupts at once. An
@@ -12,6 +13,7 @@ interrupted task goes back to the queue.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.tasks import task_backends
 
+from okno.background import listeners
 from okno.background.backend import HueyTaskBackend
 from okno.background.process import die_with_parent
 
@@ -33,13 +36,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scheduler", action="store_true", help="Also enqueue periodic jobs (exactly one worker per site)."
         )
+        parser.add_argument(
+            "--no-listeners",
+            action="store_true",
+            help="With --scheduler: do not run the channel listeners (mailboxes) in this worker.",
+        )
         parser.add_argument("--backend", default="default", help="The TASKS alias to work for.")
         parser.add_argument(
             "--shutdown-timeout", type=float, default=25.0, help="Seconds running tasks get on SIGTERM."
         )
 
     def handle(
-        self, *args: Any, workers: int, scheduler: bool, backend: str, shutdown_timeout: float, **opts: Any
+        self,
+        *args: Any,
+        workers: int,
+        scheduler: bool,
+        no_listeners: bool,
+        backend: str,
+        shutdown_timeout: float,
+        **opts: Any,
     ) -> None:
         die_with_parent()
         if workers < 1:
@@ -74,7 +89,16 @@ class Command(BaseCommand):
             # Waiting for work: poll the SQLite queue at least every 2 s (Redis blocks).
             max_delay=2.0,
         )
-        consumer.run()
+        # The worker that runs the scheduler also runs the channel listeners: both must
+        # run exactly once per site.
+        listening = scheduler and not no_listeners
+        stop_listeners = threading.Event()
+        if listening:
+            listeners.start_all(stop_listeners)
+        try:
+            consumer.run()
+        finally:
+            stop_listeners.set()
         close_old_connections()
         self.stdout.write("Background worker stopped.")
 

@@ -1,5 +1,6 @@
 """Bring an installation up to date: migrate, add the shipped deadline policy presets
-that are missing, collect static files, compile translations if the tools are
+that are missing and, to an installation without one, the default mail acknowledgement
+template, collect static files, compile translations if the tools are
 there, and load demo data into an empty database."""
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ class Command(BaseCommand):
 
         added = load_presets()
         self.stdout.write(f"Deadline policy presets: {added} added (shipped switched off).")
+        from okno.channels.mail.services.mailboxes import load_default_template
+
+        templates = load_default_template()
+        self.stdout.write(f"Mail acknowledgement templates: {templates} added.")
         if not settings.DEBUG:
             self.stdout.write("Collecting static files…")
             call_command("collectstatic", interactive=False, verbosity=0)
