@@ -24,12 +24,14 @@ def redact(text: str) -> str:
 
 
 _APPEAL_NUMBER = re.compile(r"\d{4}-\d{6,9}")
+# A date, maybe with its hour, as logs write them ("2026-11-24 08:36:12").
+_DATE = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[ T]\d\d)?")
 
 
 def _mask_phone(match: re.Match[str]) -> str:
     text = match.group(0)
-    # Appeal numbers (2026-000123) help to trace a problem and name no one.
-    return text if _APPEAL_NUMBER.fullmatch(text) else "<phone>"
+    # Appeal numbers (2026-000123) help to trace a problem and name no one; nor do dates.
+    return text if _APPEAL_NUMBER.fullmatch(text) or _DATE.fullmatch(text) else "<phone>"
 
 
 class RedactPersonalData(logging.Filter):

@@ -40,3 +40,9 @@ def test_the_request_log_leaves_out_query_strings(org, client, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "okno.request"]
     assert lines and all("Иванов" not in line and "example" not in line and "?" not in line for line in lines)
     assert f"user={org.anna.pk}" in lines[0]
+
+
+def test_dates_and_times_in_a_log_line_stay_readable() -> None:
+    line = "Huey consumer started with 2 thread, PID 26165 at 2026-11-24 08:36:12.157957"
+    assert redact(line) == line
+    assert redact("call +7 912 345-67-89 at 2026-11-24") == "call <phone> at 2026-11-24"
