@@ -21,7 +21,7 @@ from okno.channels.mail.choices import MailboxState
 from okno.channels.mail.models import Mailbox
 from okno.channels.mail.services import intake, outbox, store
 from okno.channels.mail.services.store import RawMail
-from okno.channels.mail.transport import imap
+from okno.channels.mail.transport import imap, imap_loop
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +37,9 @@ class _Running:
 
 def _fingerprint(mailbox: Mailbox) -> tuple[object, ...]:
     """What, when changed, needs a new connection."""
-    return (
-        mailbox.imap_host,
-        mailbox.imap_port,
-        mailbox.imap_security,
-        mailbox.imap_username,
-        mailbox.imap_password,
-        mailbox.imap_folder,
-        mailbox.processed_action,
-        mailbox.processed_folder,
-        mailbox.verify_tls,
-    )
+    from okno.channels.mail.services.mailboxes import CONNECTION_FIELDS
+
+    return tuple(getattr(mailbox, name) for name in CONNECTION_FIELDS)
 
 
 def _report(mailbox_id: int, state: str, detail: str = "") -> None:
@@ -115,14 +107,14 @@ def listen_to(
     def store_batch(uidvalidity: int, mails: list[imap.FetchedMail]) -> None:
         close_old_connections()
         mailbox = Mailbox.objects.get(pk=mailbox_id)
-        added = store.store(mailbox, [RawMail(raw=m.raw, uid=m.uid) for m in mails], uidvalidity=uidvalidity)
+        added = store.store(mailbox, [RawMail(raw=m.raw, uid=m.uid) for m in mails], uidvalidity=uidvalidity).added
         if added and processor is not None:
             processor.wake()
 
     def report(state: str, detail: str) -> None:
         _report(mailbox_id, state, detail)
 
-    imap.run_mailbox(settings_provider, position, store_batch, report, stop)
+    imap_loop.run_mailbox(settings_provider, position, store_batch, report, stop)
     if own and processor is not None:
         processor.join(timeout=30)
     _report(mailbox_id, MailboxState.STOPPED)
@@ -178,9 +170,8 @@ def fetch_once(mailbox: Mailbox, *, process: bool = True) -> int:
         position = session.select()
         start = mailbox.last_uid if mailbox.uidvalidity == position.uidvalidity else 0
         for batch in session.fetch_after(start):
-            added += store.store(
-                mailbox, [RawMail(raw=m.raw, uid=m.uid) for m in batch], uidvalidity=position.uidvalidity
-            )
+            mails = [RawMail(raw=m.raw, uid=m.uid) for m in batch]
+            added += store.store(mailbox, mails, uidvalidity=position.uidvalidity).added
             session.mark_processed([m.uid for m in batch])
     if process:
         intake.process_pending()

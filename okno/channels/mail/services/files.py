@@ -75,8 +75,7 @@ def ingest(
     chunk: list[RawMail] = []
 
     def flush() -> None:
-        store.store(mailbox, chunk)
-        keys.extend(store.identify(m.raw).key for m in chunk)
+        keys.extend(store.store(mailbox, chunk).keys)
         chunk.clear()
 
     for mail in mails:

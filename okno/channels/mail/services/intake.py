@@ -178,7 +178,7 @@ def _process(items: list[Prepared]) -> dict[int, Result]:
     pending = [i for i in pending if i.row.pk not in results]
     try:
         with transaction.atomic():
-            results.update(_batch(pending))
+            results.update(_batch(pending, ours))
     except Exception:
         log.exception("a batch of mail fell back to one-by-one processing")
         for item in pending:
@@ -237,7 +237,7 @@ def _over_limit(items: list[Prepared]) -> dict[int, Result]:
     return held
 
 
-def _batch(items: list[Prepared]) -> dict[int, Result]:
+def _batch(items: list[Prepared], ours: set[str]) -> dict[int, Result]:
     """Clients found or created together; mail answering an appeal added to it;
     the rest registered as new appeals in one go, with their acknowledgements."""
     results: dict[int, Result] = {}
@@ -268,7 +268,6 @@ def _batch(items: list[Prepared]) -> dict[int, Result]:
     results.update(_register_many(fresh))
     for item, client, appeal in threaded:
         results[item.row.pk] = _guarded(item, lambda i=item, c=client, a=appeal: _thread(i, a, c))  # type: ignore[misc]
-    ours = _our_addresses()
     for item in later:
         results[item.row.pk] = _guarded(item, lambda i=item: _apply(i, ours))  # type: ignore[misc]
     return results
@@ -450,20 +449,25 @@ def _reopens(appeal: Appeal, mailbox: Mailbox | None) -> bool:
         return False
     if appeal.status != Status.CLOSED or appeal.closed_at is None:
         return True
-    days = mailbox.reopen_days if mailbox is not None else 30
+    days = mailbox.reopen_days if mailbox is not None else Mailbox._meta.get_field("reopen_days").get_default()
     return appeal.closed_at >= timezone.now() - timedelta(days=days)
 
 
 def _text_of(item: Prepared) -> tuple[str, str, str]:
-    """Timeline text, the quoted rest, and the HTML; refused files are named."""
+    """Timeline text, the quoted rest, and the HTML; refused files are named.
+
+    When the new words are not simply the start of the mail (an answer written
+    below the quote, quoted lines cut from between its own), the quoted part kept is
+    the whole text, so nothing the client sent is out of reach on the timeline."""
     mail = item.mail
     assert mail is not None
     text = mail.reply_text or mail.body_text
-    quoted = (
-        mail.body_text[len(mail.reply_text) :].strip()
-        if mail.reply_text and mail.body_text.startswith(mail.reply_text)
-        else ""
-    )
+    if not mail.reply_text or mail.reply_text == mail.body_text:
+        quoted = ""
+    elif mail.body_text.startswith(mail.reply_text):
+        quoted = mail.body_text[len(mail.reply_text) :].strip()
+    else:
+        quoted = mail.body_text
     if item.refused:
         notes = "\n".join(f"— {r}" for r in item.refused)
         text = f"{text}\n\n{_('Attachments not accepted:')}\n{notes}".strip()

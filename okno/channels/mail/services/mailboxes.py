@@ -39,35 +39,6 @@ if TYPE_CHECKING:
     from okno.channels.mail.transport.imap import ImapSettings
     from okno.channels.mail.transport.smtp import SmtpSettings
 
-MAILBOX_FIELDS = (
-    "name",
-    "address",
-    "is_active",
-    "imap_host",
-    "imap_port",
-    "imap_security",
-    "imap_username",
-    "imap_password",
-    "imap_folder",
-    "processed_action",
-    "processed_folder",
-    "verify_tls",
-    "smtp_host",
-    "smtp_port",
-    "smtp_security",
-    "smtp_username",
-    "smtp_password",
-    "from_name",
-    "queue",
-    "kind",
-    "category",
-    "priority",
-    "acknowledge",
-    "acknowledgement_template",
-    "reopen_days",
-    "sender_limit_per_hour",
-)
-SECRET_FIELDS = ("imap_password", "smtp_password")
 # What "test connection" needs: the rest is how the mailbox's mail is handled.
 CONNECTION_FIELDS = (
     "imap_host",
@@ -85,6 +56,22 @@ CONNECTION_FIELDS = (
     "smtp_username",
     "smtp_password",
 )
+MAILBOX_FIELDS = (
+    "name",
+    "address",
+    "is_active",
+    *CONNECTION_FIELDS,
+    "from_name",
+    "queue",
+    "kind",
+    "category",
+    "priority",
+    "acknowledge",
+    "acknowledgement_template",
+    "reopen_days",
+    "sender_limit_per_hour",
+)
+SECRET_FIELDS = ("imap_password", "smtp_password")
 # The ports servers listen on for each mode, used when none is given.
 IMAP_PORTS = {Security.SSL: 993, Security.STARTTLS: 143, Security.PLAIN: 143}
 SMTP_PORTS = {Security.SSL: 465, Security.STARTTLS: 587, Security.PLAIN: 25}

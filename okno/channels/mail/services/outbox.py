@@ -253,12 +253,15 @@ def build(outbound: OutboundMail) -> bytes:
     return mail.as_bytes()
 
 
-def _this_process() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def _claim_token() -> str:
+    """Who claims a batch: host and process (to tell whether it died), and a nonce
+    that tells this claim's rows from the same process's earlier ones."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def _alive(claimed_by: str) -> bool:
-    host, _colon, pid = claimed_by.rpartition(":")
+    host, _colon, rest = claimed_by.partition(":")
+    pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdecimal():
         return True  # another machine's: only the timeout can tell
     try:
@@ -278,31 +281,37 @@ def recover_abandoned() -> int:
     stuck = list(
         OutboundMail.objects.filter(state=OutboundState.SENDING).values_list("id", "claimed_by", "next_attempt_at")
     )
-    dead = [pk for pk, owner, since in stuck if since <= now - STALE_SENDING or not _alive(owner)]
-    if not dead:
-        return 0
-    return OutboundMail.objects.filter(id__in=dead, state=OutboundState.SENDING).update(
-        state=OutboundState.QUEUED, claimed_by=""
+    dead: dict[str, list[int]] = {}
+    for pk, owner, since in stuck:
+        if since <= now - STALE_SENDING or not _alive(owner):
+            dead.setdefault(owner, []).append(pk)
+    # Only rows still held by the claim found dead: a row another sender recovered
+    # and claimed meanwhile is that sender's now, and must not be sent twice.
+    return sum(
+        OutboundMail.objects.filter(id__in=ids, claimed_by=owner, state=OutboundState.SENDING).update(
+            state=OutboundState.QUEUED, claimed_by=""
+        )
+        for owner, ids in dead.items()
     )
 
 
 def _claim_due(limit: int) -> list[OutboundMail]:
     now = timezone.now()
     recover_abandoned()
-    me = _this_process()
+    token = _claim_token()
     ids = list(
         OutboundMail.objects.filter(state=OutboundState.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
-    claimed = []
-    for pk in ids:
-        # One worker takes a row: the state check in the UPDATE is the lock.
-        if OutboundMail.objects.filter(pk=pk, state=OutboundState.QUEUED).update(
-            state=OutboundState.SENDING, next_attempt_at=now, claimed_by=me
-        ):
-            claimed.append(pk)
-    return list(OutboundMail.objects.filter(id__in=claimed).select_related("message", "mailbox").order_by("id"))
+    # One statement claims the batch; the state check in it is the lock, so a row
+    # another worker took meanwhile keeps its owner and is not in this claim.
+    OutboundMail.objects.filter(id__in=ids, state=OutboundState.QUEUED).update(
+        state=OutboundState.SENDING, next_attempt_at=now, claimed_by=token
+    )
+    return list(
+        OutboundMail.objects.filter(id__in=ids, claimed_by=token).select_related("message", "mailbox").order_by("id")
+    )
 
 
 def send_due(*, limit: int = 200) -> int:

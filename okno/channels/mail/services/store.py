@@ -101,10 +101,18 @@ def _rows(mailbox: Mailbox | None, uidvalidity: int | None, mails: Iterable[RawM
     return rows
 
 
-def store(mailbox: Mailbox | None, mails: Sequence[RawMail], *, uidvalidity: int | None = None) -> int:
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What :func:`store` did: how many rows are new, and every mail's key in order."""
+
+    added: int
+    keys: list[str]
+
+
+def store(mailbox: Mailbox | None, mails: Sequence[RawMail], *, uidvalidity: int | None = None) -> Stored:
     """Store fetched mail and, for a mailbox, its new position, in one transaction;
     then the intake task runs. Mail already stored (same UID, or the same mail) is
-    skipped. Returns how many rows are new."""
+    skipped."""
     from okno.channels.mail.tasks import process_inbound
 
     rows = _rows(mailbox, uidvalidity, mails)
@@ -125,7 +133,7 @@ def store(mailbox: Mailbox | None, mails: Sequence[RawMail], *, uidvalidity: int
             _advance(mailbox, uidvalidity, [m.uid for m in mails if m.uid is not None])
         if new:
             process_inbound.enqueue()
-    return len(new)
+    return Stored(added=len(new), keys=[str(r["message_key"]) for r in rows])
 
 
 def _advance(mailbox: Mailbox, uidvalidity: int | None, uids: list[int]) -> None:

@@ -17,9 +17,9 @@ from okno.channels.mail.transport.imap import (
     ImapSettings,
     Security,
     check_imap,
-    run_mailbox,
     validate_settings,
 )
+from okno.channels.mail.transport.imap_loop import run_mailbox
 
 
 @pytest.fixture(autouse=True)

@@ -212,3 +212,19 @@ def test_the_timeline_shows_the_new_words_and_keeps_the_quoted_ones_behind_a_tog
     assert 'data-bs-target="#quoted-' in html
     quoted = html[html.index('class="collapse okno-quoted') :]
     assert "Моя карта заблокирована." in quoted
+
+
+def test_an_answer_written_below_the_quote_loses_nothing_on_the_timeline(mailbox: Mailbox, receive: Receive) -> None:
+    appeal = receive(build_mail()).appeal
+    assert appeal is not None
+    first = appeal.messages.get(direction=Direction.INBOUND)
+    row = receive(
+        build_mail(
+            body="Иван Петров пишет:\n> Моя карта заблокирована.\n> Прошу разобраться.\n\nСпасибо, карта снова работает.",
+            headers={"In-Reply-To": f"<{first.external_id}>"},
+        )
+    )
+    message = Message.objects.get(pk=row.message_id)
+    assert "Спасибо, карта снова работает." in message.body_text
+    shown = f"{message.body_text}\n{message.quoted_text}"
+    assert "Моя карта заблокирована." in shown and "Прошу разобраться." in shown

@@ -109,3 +109,23 @@ def test_a_mail_abandoned_mid_send_is_sent_again_with_the_same_message_id(
     ack = OutboundMail.objects.get()
     assert sending.received[0].message["Message-ID"] == f"<{ack.mail_id}>"
     assert ack.kind == OutboundKind.ACKNOWLEDGEMENT
+
+
+def test_a_row_another_sender_took_back_meanwhile_is_not_taken_from_it(
+    sending: SmtpServer, receive: Receive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sending.stop()
+    receive(build_mail())
+    ack = OutboundMail.objects.get()
+    OutboundMail.objects.update(state=OutboundState.SENDING, claimed_by="vm:1:dead", next_attempt_at=timezone.now())
+
+    def dead_but_taken_meanwhile(owner: str) -> bool:
+        # Between this sender reading the stuck rows and putting them back, another
+        # sender recovered the row and claimed it for itself.
+        OutboundMail.objects.filter(pk=ack.pk).update(claimed_by="vm:2:alive")
+        return False
+
+    monkeypatch.setattr(outbox, "_alive", dead_but_taken_meanwhile)
+    assert outbox.recover_abandoned() == 0
+    ack.refresh_from_db()
+    assert (ack.state, ack.claimed_by) == (OutboundState.SENDING, "vm:2:alive")

@@ -56,7 +56,7 @@ def _mailbox() -> Mailbox:
 def test_storing_keeps_raw_bytes_once_and_moves_the_mailbox_position() -> None:
     mailbox = _mailbox()
     second = MAIL.replace(b"abc-1", b"abc-2")
-    assert store.store(mailbox, [RawMail(MAIL, uid=7), RawMail(second, uid=9)], uidvalidity=100) == 2
+    assert store.store(mailbox, [RawMail(MAIL, uid=7), RawMail(second, uid=9)], uidvalidity=100).added == 2
     mailbox.refresh_from_db()
     assert (mailbox.uidvalidity, mailbox.last_uid) == (100, 9)
     row = InboundMail.objects.get(uid=7)
@@ -64,8 +64,8 @@ def test_storing_keeps_raw_bytes_once_and_moves_the_mailbox_position() -> None:
     assert (row.state, row.sender, row.mail_id) == ("pending", "ivan.petrov@example.com", "abc-1@example.com")
 
     # Fetched again (a crash before the server was told), or imported from a file: nothing new.
-    assert store.store(mailbox, [RawMail(MAIL, uid=7)], uidvalidity=100) == 0
-    assert store.store(None, [RawMail(MAIL, source="old.eml")]) == 0
+    assert store.store(mailbox, [RawMail(MAIL, uid=7)], uidvalidity=100).added == 0
+    assert store.store(None, [RawMail(MAIL, source="old.eml")]).added == 0
     assert InboundMail.objects.count() == 2
 
 
