@@ -33,11 +33,15 @@ def _fresh_process_caches() -> Iterator[None]:
     from okno.core import refcache
     from okno.deadlines import calendar
     from okno.deadlines.services import policies
+    from okno.routing.classifier.services import predict
+    from okno.routing.services import rules
 
     def forget_all() -> None:
         refcache.forget()
         calendar.forget()
         policies.forget()
+        rules.forget()
+        predict.reset()
 
     forget_all()
     yield

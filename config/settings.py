@@ -135,6 +135,8 @@ try:
     SERVER_EMAIL = DEFAULT_FROM_EMAIL
     # Read notifications older than this are deleted nightly (unread ones stay).
     NOTIFICATIONS_KEEP_DAYS = env_int("OKNO_NOTIFICATIONS_KEEP_DAYS", 90, minimum=1)
+    # The weekly classifier retraining waits for this many newly closed appeals.
+    CLASSIFIER_MIN_EXAMPLES = env_int("OKNO_CLASSIFIER_MIN_EXAMPLES", 200, minimum=1)
 
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
     SERVER_HOST = env_str("OKNO_HOST", "127.0.0.1")
@@ -169,6 +171,9 @@ INSTALLED_APPS = [
     "okno.notifications",
     "okno.deadlines",
     "okno.channels.mail",
+    "okno.routing",
+    "okno.routing.agents",
+    "okno.routing.classifier",
 ]
 
 MIDDLEWARE = [

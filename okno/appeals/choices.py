@@ -122,3 +122,4 @@ class EventKind(models.TextChoices):
     DEADLINE_BREACHED = "deadline_breached", _("Deadline breached")
     ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+    ROUTED = "routed", _("Routed")

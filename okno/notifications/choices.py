@@ -10,6 +10,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "deadline_escalation", _("Deadline missed in my queue")
     EXTENSION = "deadline_extended", _("Deadline extended")
     ASSIGNED = "appeal_assigned", _("Appeal assigned to me")
+    CONSULTATION = "agent_consultation", _("An agent asks for help")
 
 
 # Out of the box, e-mail only for what must not wait for someone to look at the

@@ -110,12 +110,19 @@ def _assigned(params: dict[str, Any]) -> str:
     return _("The appeal was assigned to you.")
 
 
+def _consultation(params: dict[str, Any]) -> str:
+    from okno.routing.agents.services.statuses import consultation_text
+
+    return consultation_text(params)
+
+
 TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     NotificationKind.REMINDER: _reminder,
     NotificationKind.BREACH: _breach,
     NotificationKind.ESCALATION: _escalation,
     NotificationKind.EXTENSION: _extension,
     NotificationKind.ASSIGNED: _assigned,
+    NotificationKind.CONSULTATION: _consultation,
 }
 
 

@@ -36,7 +36,13 @@ def _set_members(queue: Queue, user_ids: Iterable[int]) -> None:
         )
     current = set(queue.memberships.values_list("user_id", flat=True))
     queue.memberships.filter(user_id__in=current - wanted).delete()
-    Membership.objects.bulk_create([Membership(queue=queue, user_id=pk) for pk in sorted(wanted - current)])
+    added = sorted(wanted - current)
+    Membership.objects.bulk_create([Membership(queue=queue, user_id=pk) for pk in added])
+    if added:
+        # New members may take the queue's waiting appeals at once.
+        from okno.routing.agents.services.assignment import fill_capacity
+
+        fill_capacity(queue_ids=[queue.pk], user_ids=added)
 
 
 @transaction.atomic

@@ -140,6 +140,16 @@ class Appeal(models.Model):
         verbose_name=_("registered by"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # A deadline policy chosen for this appeal (by a routing rule) instead of the
+    # first policy matching it.
+    deadline_policy = models.ForeignKey(
+        "deadlines.DeadlinePolicy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deadline policy"),
+    )
 
     class Meta:
         verbose_name = _("appeal")
@@ -157,6 +167,8 @@ class Appeal(models.Model):
             # Counts of open appeals (per queue, unassigned, overdue) with the visibility
             # check, read from the index alone.
             models.Index(fields=["status", "queue", "assignee", "due_at", "due_risk_at"], name="appeal_open_idx"),
+            # An agent's load per channel, counted at every automatic assignment.
+            models.Index(fields=["assignee", "status", "channel"], name="appeal_load_idx"),
             # "Open, most urgent first", in a queue and overall: PostgreSQL reads these in
             # order and stops at the page (78 ms → 1 ms and 244 ms → 1 ms at a million
             # appeals). SQLite cannot prove a bound status list matches, so it sorts the

@@ -5,7 +5,8 @@ an appeal, so that state can never drift from the appeal."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from okno.appeals.models import Appeal
@@ -18,6 +19,41 @@ class AppealHook(Protocol):
 class RegisterHook(Protocol):
     def __call__(self, appeals: Sequence[Appeal]) -> Callable[[], None] | None: ...
 
+
+@dataclass(slots=True)
+class Arrival:
+    """A new appeal before it is inserted, as routing sees it.
+
+    Routing may change the appeal's fields (queue, kind, category, product,
+    priority, assignee, deadline policy) and ``tags``, except the fields named in
+    ``fixed``: those the person registering chose themselves.
+    """
+
+    appeal: Appeal  # unsaved: no id or number yet
+    tags: list[str]
+    text: str  # the client's message, else the description
+    attachments: int
+    sender: str  # the address or number the appeal came from, as written; "" if none
+    mailbox_id: int | None
+    fixed: frozenset[str]
+    actor: Any
+    # Set by routing.
+    language: str = ""
+    to_dispatcher: bool = False
+    assignment_note: str = ""  # the comment of the "assigned" event
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RoutePass(Protocol):
+    def before_insert(self) -> None:
+        """Inside the registering transaction, before the INSERT (assignment under lock)."""
+
+    def after_insert(self) -> None:
+        """Once the appeals have ids: routing's own rows and events."""
+
+
+Router = Callable[[Sequence[Arrival]], RoutePass | None]
+_router: list[Router] = []
 
 _after_change: list[AppealHook] = []
 _on_register: list[tuple[RegisterHook, AppealHook | None]] = []
@@ -43,6 +79,16 @@ def on_register(hook: RegisterHook, *, covers: AppealHook | None = None) -> Regi
     if all(hook is not known for known, _covers in _on_register):
         _on_register.append((hook, covers))
     return hook
+
+
+def set_router(router: Router) -> None:
+    """The routing app installs the one function that routes new appeals."""
+    _router[:] = [router]
+
+
+def route(arrivals: Sequence[Arrival]) -> RoutePass | None:
+    """Route new appeals (outside the transaction, before the deadlines are computed)."""
+    return _router[0](arrivals) if _router and arrivals else None
 
 
 def appeal_changed(appeal: Appeal, *, created: bool = False) -> None:

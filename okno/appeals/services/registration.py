@@ -46,6 +46,10 @@ class InboundContent:
     files: Sequence[IncomingFile] = field(default_factory=list)
     # What a mail quoted from earlier correspondence, cut from ``body_text``.
     quoted_text: str = ""
+    # Where it came from, for routing rules: the sender's address or number as
+    # written, and the mailbox that received it.
+    sender: str = ""
+    mailbox_id: int | None = None
 
 
 def require_can_register(actor: Actor) -> None:
@@ -74,6 +78,9 @@ class Registration:
     created_at: datetime | None = None
     content: InboundContent | None = None
     files: Sequence[IncomingFile] = ()
+    # Fields routing rules must not change. None: when a person registers, the
+    # fields they gave; when a channel robot does, none (its values are defaults).
+    fixed: frozenset[str] | None = None
 
 
 class InvalidItem(InvalidInput):
@@ -101,6 +108,7 @@ class _Prepared:
     message_files: list[tuple[IncomingFile, CheckedFile]]
     appeal_files: list[tuple[IncomingFile, CheckedFile]]
     words: str
+    arrival: hooks.Arrival
 
 
 def register_appeal(
@@ -121,6 +129,7 @@ def register_appeal(
     created_at: datetime | None = None,
     content: InboundContent | None = None,
     files: Sequence[IncomingFile] = (),
+    fixed: frozenset[str] | None = None,
 ) -> Appeal:
     """Give a new appeal its number and record it.
 
@@ -150,6 +159,7 @@ def register_appeal(
         created_at=created_at,
         content=content,
         files=files,
+        fixed=fixed,
     )
     return _write(actor, [_prepare(actor, item, now)], now)[0]
 
@@ -214,16 +224,43 @@ def _prepare(actor: Actor, item: Registration, now: datetime) -> _Prepared:
         updated_at=now,
         created_by=actor_user(actor),
     )
+    tags = tag_names(item.tags)
+    arrival = hooks.Arrival(
+        appeal=appeal,
+        tags=tags,
+        text=body_text or description,
+        attachments=len(message_files) + len(appeal_files),
+        sender=content.sender if content is not None else "",
+        mailbox_id=content.mailbox_id if content is not None else None,
+        fixed=item.fixed if item.fixed is not None else _chosen(actor, item),
+        actor=actor,
+    )
     return _Prepared(
         appeal=appeal,
-        tags=tag_names(item.tags),
+        tags=tags,
         content=content if has_message else None,
         body_text=body_text,
         body_html=body_html,
         message_files=message_files,
         appeal_files=appeal_files,
         words=words,
+        arrival=arrival,
     )
+
+
+def _chosen(actor: Actor, item: Registration) -> frozenset[str]:
+    """The fields a person registering gave (routing keeps them); a robot's are defaults."""
+    if not isinstance(actor, User):
+        return frozenset()
+    given = {
+        "kind": item.kind,
+        "category": item.category,
+        "product": item.product,
+        "queue": item.queue,
+        "assignee": item.assignee,
+        "priority": item.priority if item.priority != Priority.NORMAL else None,
+    }
+    return frozenset(name for name, value in given.items() if value is not None)
 
 
 def _write(actor: Actor, prepared: list[_Prepared], now: datetime) -> list[Appeal]:
@@ -232,10 +269,18 @@ def _write(actor: Actor, prepared: list[_Prepared], now: datetime) -> list[Appea
         files_service.store(item.message_files)
         files_service.store(item.appeal_files)
     appeals = [item.appeal for item in prepared]
-    # Derived state (deadlines) is computed before the INSERT, so the appeals go in
-    # with their nearest deadline, and outside the write lock if the caller holds none.
+    # Routing (rules, classifier) decides fields before the deadlines are computed
+    # from them; derived state (deadlines) is computed before the INSERT, so the
+    # appeals go in with their nearest deadline, and outside the write lock if the
+    # caller holds none.
+    routing = hooks.route([item.arrival for item in prepared])
+    for item in prepared:
+        item.appeal.priority_rank = PRIORITY_RANK[item.appeal.priority]
+        item.tags = tag_names(item.arrival.tags)
     writers = hooks.registering(appeals)
     with transaction.atomic():
+        if routing is not None:
+            routing.before_insert()
         tags = tags_named(name for item in prepared for name in item.tags)
         # The numbers are taken as late as possible: their row stays locked till commit.
         for appeal, (year, seq, number) in zip(appeals, numbering.allocate_many(len(appeals), now), strict=True):
@@ -264,7 +309,15 @@ def _write(actor: Actor, prepared: list[_Prepared], now: datetime) -> list[Appea
             attachments += [files_service.row(appeal, info, actor) for _incoming, info in item.appeal_files]
             if appeal.assignee is not None:
                 log.append(
-                    events.values(appeal, EventKind.ASSIGNED, actor, field="assignee", after=appeal.assignee, at=at)
+                    events.values(
+                        appeal,
+                        EventKind.ASSIGNED,
+                        actor,
+                        field="assignee",
+                        after=appeal.assignee,
+                        at=at,
+                        comment=item.arrival.assignment_note,
+                    )
                 )
         fastsql.insert_many(attachments)
         fastsql.insert_rows(Event, log)
@@ -272,6 +325,8 @@ def _write(actor: Actor, prepared: list[_Prepared], now: datetime) -> list[Appea
             AppealSearch,
             [{"appeal": item.appeal, "document": search.new_document(item.appeal, item.words)} for item in prepared],
         )
+        if routing is not None:
+            routing.after_insert()
         notify.appeals_registered(appeals, writers)
     return appeals
 

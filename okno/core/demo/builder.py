@@ -35,6 +35,7 @@ from okno.core.demo.common import ORGS, PASSWORD
 from okno.core.demo.deadlines import setup_deadlines
 from okno.core.demo.records import MERGED, Plan, Spec, Summary
 from okno.core.demo.reference import ReferenceMixin
+from okno.core.demo.routing import setup_routing
 from okno.core.demo.timeline import TimelineMixin
 from okno.core.errors import Conflict, InvalidInput, NotFound
 from okno.live.models import LiveMessage
@@ -73,6 +74,7 @@ class DemoBuilder(TimelineMixin, ClientsMixin, ReferenceMixin):
                     plans.append(self.plan_duplicate(spec, originals))
             self.add_links(plans)
             self.execute(plans)
+            setup_routing()
             LiveMessage.objects.filter(id__gt=first_live).delete()
             self.count_up(plans)
         self.summary.seconds = time.monotonic() - started

@@ -84,8 +84,13 @@ def forget_on_commit() -> None:
 
 
 def policy_for(appeal: Appeal) -> CompiledPolicy | None:
-    """The first active policy in order that matches the appeal, or None."""
+    """The policy routing chose for the appeal, else the first active policy in
+    order that matches it, or None."""
     candidates = compiled()
+    if appeal.deadline_policy_id is not None:
+        chosen = next((c for c in candidates if c.policy.pk == appeal.deadline_policy_id), None)
+        if chosen is not None:
+            return chosen
     segment = None
     if appeal.client_id is not None and any(c.segments for c in candidates):
         segment = appeal.client.segment if appeal.client is not None else None

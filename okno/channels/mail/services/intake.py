@@ -293,6 +293,8 @@ def _registration(item: Prepared, client: Client | None) -> Registration:
             external_id=mail.message_id,
             files=item.files,
             quoted_text=quoted,
+            sender=mail.sender.address if mail.sender is not None else "",
+            mailbox_id=mailbox.pk if mailbox is not None else None,
         ),
     )
 
@@ -569,6 +571,8 @@ def register_by_hand(actor: User, inbound: InboundMail | int) -> Appeal:
             content=InboundContent(
                 body_text=text or _("(empty mail)"),
                 files=files,
+                sender=sender.address if sender is not None else "",
+                mailbox_id=mailbox.pk if mailbox is not None else None,
             ),
         )
         InboundMail.objects.filter(pk=row.pk).update(

@@ -29,6 +29,10 @@ class Command(BaseCommand):
 
         templates = load_default_template()
         self.stdout.write(f"Mail acknowledgement templates: {templates} added.")
+        from okno.routing.services.presets import load_presets as load_routing_presets
+
+        rules = load_routing_presets()
+        self.stdout.write(f"Routing rule presets: {rules} added.")
         if not settings.DEBUG:
             self.stdout.write("Collecting static files…")
             call_command("collectstatic", interactive=False, verbosity=0)
