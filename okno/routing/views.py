@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from okno.accounts.models import User
 from okno.accounts.services import is_admin
+from okno.appeals.views.common import is_htmx
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, OknoError
 from okno.routing.forms import NEW_RULE_INITIAL, DryRunForm, RuleForm, rule_initial
@@ -36,10 +37,6 @@ def admin_user(request: HttpRequest) -> User:
     if not is_admin(user):
         raise PermissionDenied(_("Only administrators may configure routing."))
     return user
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 @dataclass

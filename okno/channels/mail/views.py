@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from okno.accounts.models import User
 from okno.accounts.services import is_admin
+from okno.appeals.views.common import is_htmx
 from okno.channels.mail import queries
 from okno.channels.mail.forms import NEW_MAILBOX_INITIAL, MailboxForm, mailbox_initial
 from okno.channels.mail.models import Mailbox
@@ -35,10 +36,6 @@ def admin_user(request: HttpRequest) -> User:
     if not is_admin(user):
         raise PermissionDenied(_("Only administrators may configure mailboxes."))
     return user
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def htmx_target(request: HttpRequest) -> str:

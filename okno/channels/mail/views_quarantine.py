@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from okno.appeals.queries import paginate
+from okno.appeals.views.common import is_htmx
 from okno.channels.mail import queries
 from okno.channels.mail.choices import InboundOutcome, InboundState
 from okno.channels.mail.models import InboundMail, Mailbox
 from okno.channels.mail.services import intake
-from okno.channels.mail.views import admin_user, htmx_target, is_htmx
+from okno.channels.mail.views import admin_user, htmx_target
 from okno.core.auth import login_required
 from okno.core.errors import OknoError
 

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okno.accounts.models import User
+from okno.appeals.views.common import is_htmx
 from okno.channels.mail.forms import TemplateForm, template_initial
 from okno.channels.mail.models import AcknowledgementTemplate, Mailbox
 from okno.channels.mail.services import mailboxes as services
-from okno.channels.mail.views import admin_user, is_htmx
+from okno.channels.mail.views import admin_user
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, OknoError
 

@@ -273,10 +273,11 @@ def assign_arrivals(arrivals: Sequence[Arrival]) -> None:
     if not wanted:
         return
     queue_ids = sorted({a.appeal.queue_id for a in wanted if a.appeal.queue_id is not None})
-    if not QueueRouting.objects.filter(queue_id__in=queue_ids, mode__in=AUTOMATIC).exists():
+    routing = list(QueueRouting.objects.filter(queue_id__in=queue_ids, mode__in=AUTOMATIC).select_related("queue"))
+    if not routing:
         return
     lock_assignment()
-    pool = load_pool(queue_ids)
+    pool = load_pool(routing=routing)
     for arrival in wanted:
         appeal = arrival.appeal
         picked = pool.pick(appeal.queue_id, appeal.channel, arrival.language, appeal.product_id)
