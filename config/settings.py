@@ -333,6 +333,9 @@ LOGGING = {
         "huey": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
         # A line per bounce detector tried, for every mail.
         "flufl.bounce": {"level": "WARNING"},
+        # A line per rendering step of every PDF, and per font subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "huey.consumer": {"level": LOG_LEVEL},  # start-up and shutdown
         "huey.consumer.Scheduler": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
     },
