@@ -9,7 +9,7 @@ text placed in it refers to.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
@@ -18,10 +18,10 @@ from django.template.loader import render_to_string
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 
 
-def _fetcher():  # noqa: ANN202 - WeasyPrint's class is imported lazily (heavy import)
+def _fetcher() -> Any:
     from weasyprint.urls import URLFetcher
 
-    class StaticOnlyFetcher(URLFetcher):
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped; imported lazily (heavy)
         """Refuses every URL but a file inside ``static/`` or a ``data:`` URL."""
 
         def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
@@ -42,4 +42,5 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template_name, {"pdf_static": STATIC_DIR.as_uri(), **context})
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher())
+    return cast(bytes, document.write_pdf())

@@ -33,11 +33,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
+from okno.core import fastsql
 from okno.core.errors import InvalidInput
 from okno.live import publish
 from okno.notifications.choices import EmailState, NotificationKind, default_preference
@@ -232,13 +233,12 @@ def announce(user_ids: Iterable[int]) -> None:
     counts = dict.fromkeys(ids, 0)
     for start in range(0, len(ids), 10_000):  # keep the IN list within SQLite's limits
         chunk = ids[start : start + 10_000]
-        rows = (
-            Notification.objects.filter(user_id__in=chunk, read_at__isnull=True)
-            .values("user_id")
-            .annotate(n=Count("id"))
-            .values_list("user_id", "n")
+        # Fixed SQL: every automatic assignment announces, and the ORM would compile this each time.
+        sql = (
+            "SELECT user_id, COUNT(*) FROM notifications_notification"  # noqa: S608 - placeholders only
+            f" WHERE user_id IN ({fastsql.placeholders(chunk)}) AND read_at IS NULL GROUP BY user_id"
         )
-        counts.update(dict(rows))
+        counts.update(dict(fastsql.select(sql, chunk, [None, None])))
     by_count: dict[int, list[int]] = defaultdict(list)
     for user_id, n in counts.items():
         by_count[n].append(user_id)

@@ -121,3 +121,26 @@ def test_a_column_the_model_does_not_have_is_refused(org):
     appeal = org.appeal()
     with pytest.raises(ValueError, match="no columns"):
         fastsql.insert_rows(Event, [{"appeal": appeal, "kind": EventKind.NOTE_ADDED, "colour": "red"}])
+
+
+def test_reads_convert_values_as_the_orm_does(org):
+    from okno.accounts.models import User
+
+    user = User.objects.get(pk=org.anna.pk)
+    fields = [User._meta.get_field(name) for name in ("is_active", "date_joined", "role")]
+    (row,) = fastsql.select("SELECT is_active, date_joined, role FROM accounts_user WHERE id = %s", [user.pk], fields)
+    assert row == (True, user.date_joined, user.role)
+    assert row[1].tzinfo is not None  # aware, as the ORM gives it
+
+
+def test_statements_are_seen_where_queries_are_counted_and_errors_are_djangos(org):
+    from django.db import IntegrityError, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from okno.accounts.models import User
+
+    with CaptureQueriesContext(connection) as seen:
+        fastsql.select("SELECT COUNT(*) FROM accounts_user WHERE role IN (%s)", ["agent"], [None])
+    assert len(seen.captured_queries) == 1  # tests that count a service's statements still see these
+    with pytest.raises(IntegrityError), transaction.atomic():  # a taken username
+        fastsql.insert_values(User, ["username", "password", "role"], [[org.anna.username, "x", "agent"]])

@@ -30,13 +30,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from okno.appeals.choices import PRIORITY_RANK, Priority, Status
-from okno.core import refcache
+from okno.core import fastsql, refcache
 from okno.routing.services.actions import FIELD_LABELS
 from okno.routing.services.conditions import Condition, Facts, Lookup, compile_conditions
 
@@ -189,26 +188,42 @@ def compile_all(rules: Sequence[RoutingRule]) -> list[CompiledRule]:
 
 
 _lock = threading.Lock()
-_compiled: tuple[float, list[CompiledRule]] | None = None
+# When read, the active rules compiled, and each queue's classifier threshold (the
+# "apply the suggestion" action reads it; set with the rules, it changes as rarely).
+_compiled: tuple[float, list[CompiledRule], dict[int, float]] | None = None
 
 
-def compiled() -> list[CompiledRule]:
-    """The active rules in order, compiled, remembered for ``SECONDS`` per process."""
+def _snapshot() -> tuple[float, list[CompiledRule], dict[int, float]]:
     global _compiled
     hit = _compiled
     now = time.monotonic()
     if hit is not None and now - hit[0] < SECONDS:
-        return hit[1]
-    from okno.routing.models import RoutingRule
+        return hit
+    from okno.routing.models import QueueRouting, RoutingRule
 
     rules = compile_all(list(RoutingRule.objects.filter(is_active=True).order_by("position", "id")))
+    thresholds = dict(
+        QueueRouting.objects.filter(auto_apply_threshold__isnull=False).values_list("queue_id", "auto_apply_threshold")
+    )
+    snapshot = (now, rules, thresholds)
     with _lock:
-        _compiled = (now, rules)
-    return rules
+        _compiled = snapshot
+    return snapshot
+
+
+def compiled() -> list[CompiledRule]:
+    """The active rules in order, compiled, remembered for ``SECONDS`` per process."""
+    return _snapshot()[1]
+
+
+def thresholds() -> dict[int, float]:
+    """Queue id → the confidence from which it applies the classifier's suggestions,
+    remembered with the rules."""
+    return _snapshot()[2]
 
 
 def forget() -> None:
-    """Drop the compiled rules (after any change to the rules, in this process)."""
+    """Drop the compiled rules (after any change to the rules or the thresholds, in this process)."""
     global _compiled
     with _lock:
         _compiled = None
@@ -295,29 +310,33 @@ class Batch:
         if not client_ids:
             return empty
         anchors = {a.appeal.registered_at or timezone.now() for a in arrivals}
-        skip = [pk for pk in exclude if pk is not None]
-        base = Appeal.objects.filter(client_id__in=client_ids).exclude(status=Status.MERGED)
+        skip = sorted(pk for pk in exclude if pk is not None)
+        clients = sorted(client_ids)
+        where = f"client_id IN ({fastsql.placeholders(clients)}) AND status <> %s"
+        params: list[Any] = [*clients, Status.MERGED]
         if skip:
-            base = base.exclude(pk__in=skip)
+            where += f" AND id NOT IN ({fastsql.placeholders(skip)})"
+            params += skip
+        where += " AND registered_at >= %s AND registered_at <= %s"
+        adapt = connection.ops.adapt_datetimefield_value
         counted: dict[tuple[int, int, dt.datetime], int] = {}
         if len(anchors) == 1:
+            # One moment (one registration, or a batch registered at once): a count per window in the database.
             (anchor,) = anchors
-            windows = {f"d{d}": Count("id", filter=Q(registered_at__gte=anchor - dt.timedelta(days=d))) for d in days}
-            rows = (
-                base.filter(registered_at__gte=anchor - dt.timedelta(days=max(days)), registered_at__lte=anchor)
-                .values("client_id")
-                .annotate(**windows)
-            )
-            for row in rows:
-                found: dict[str, Any] = dict(row)
-                for d in days:
-                    counted[(found["client_id"], d, anchor)] = found[f"d{d}"]
+            windows = ", ".join("SUM(CASE WHEN registered_at >= %s THEN 1 ELSE 0 END)" for _d in days)
+            sql = f"SELECT client_id, {windows} FROM appeals_appeal WHERE {where} GROUP BY client_id"  # noqa: S608 - placeholders only
+            bounds = [adapt(anchor - dt.timedelta(days=max(days))), adapt(anchor)]
+            starts = [adapt(anchor - dt.timedelta(days=d)) for d in days]
+            for owner, *counts in fastsql.select(sql, [*starts, *params, *bounds], [None] * (len(days) + 1)):
+                for d, n in zip(days, counts, strict=True):
+                    counted[(owner, d, anchor)] = int(n or 0)
         else:
+            sql = f"SELECT client_id, registered_at FROM appeals_appeal WHERE {where}"  # noqa: S608 - placeholders only
             since = min(anchors) - dt.timedelta(days=max(days))
-            rows2 = base.filter(registered_at__gte=since, registered_at__lte=max(anchors)).values_list(
-                "client_id", "registered_at"
-            )
-            for owner, registered in rows2:
+            registered_field = Appeal._meta.get_field("registered_at")
+            for owner, registered in fastsql.select(
+                sql, [*params, adapt(since), adapt(max(anchors))], [None, registered_field]
+            ):
                 for anchor in anchors:
                     for d in days:
                         if anchor - dt.timedelta(days=d) <= registered <= anchor:
@@ -340,15 +359,7 @@ class Batch:
         if queue_id is None:
             return None
         if self._thresholds is None:
-            from okno.routing.models import QueueRouting
-
-            self._thresholds = {
-                queue: threshold
-                for queue, threshold in QueueRouting.objects.filter(auto_apply_threshold__isnull=False).values_list(
-                    "queue_id", "auto_apply_threshold"
-                )
-                if threshold is not None
-            }
+            self._thresholds = thresholds()
         return self._thresholds.get(queue_id)
 
     def assignee(self, user_id: int) -> tuple[User | None, frozenset[int]]:

@@ -36,10 +36,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,8 +47,9 @@ from okno.accounts.models import User
 from okno.appeals.choices import Status
 from okno.appeals.models import Appeal
 from okno.appeals.services.actors import SystemActor
-from okno.queues.models import Membership
-from okno.routing.agents.models import AgentProfile, ChannelLimit
+from okno.core import fastsql
+from okno.queues.models import Queue
+from okno.routing.agents.models import AgentProfile
 from okno.routing.agents.services.common import ROUTED_ROLES, TAKING_STATUSES, lock_assignment, takes
 from okno.routing.choices import AssignmentMode
 from okno.routing.models import QueueRouting
@@ -86,9 +87,11 @@ def _guard() -> Iterator[None]:
 
 @dataclass(slots=True)
 class AgentLoad:
-    """One agent as assignment sees them: what they may take and what they hold."""
+    """One agent as assignment sees them: what they may take and what they hold.
+    ``person`` holds the user's columns; the ``User`` is made only for the one chosen."""
 
-    user: User
+    user_id: int
+    person: tuple[Any, ...]
     status: str
     max_open: int | None
     channel_limits: dict[str, int]
@@ -112,6 +115,10 @@ class AgentLoad:
 
     def has_room(self) -> bool:
         return self.status in TAKING_STATUSES and (self.max_open is None or self.open_total < self.max_open)
+
+    @property
+    def user(self) -> User:
+        return User.from_db(connection.alias, ["id", *_USER_FIELDS], (self.user_id, *self.person))
 
 
 @dataclass
@@ -148,12 +155,12 @@ class Pool:
         queue = routing.queue.display_name
         if routing.mode == AssignmentMode.ROUND_ROBIN:
             last = routing.last_assigned_id or 0
-            chosen = next((agent for agent in fitting if agent.user.pk > last), fitting[0])
-            routing.last_assigned_id = chosen.user.pk
+            chosen = next((agent for agent in fitting if agent.user_id > last), fitting[0])
+            routing.last_assigned_id = chosen.user_id
             self.moved_queues.add(routing.queue_id)
             note = _("Assigned automatically: round-robin in the queue «%(queue)s».") % {"queue": queue}
         else:
-            chosen = min(fitting, key=lambda a: (a.open_total, a.last_assigned_at or _EPOCH, a.user.pk))
+            chosen = min(fitting, key=lambda a: (a.open_total, a.last_assigned_at or _EPOCH, a.user_id))
             note = _("Assigned automatically: the least loaded in the queue «%(queue)s» (%(open)s open appeals).") % {
                 "queue": queue,
                 "open": chosen.open_total,
@@ -162,7 +169,7 @@ class Pool:
         chosen.open_by_channel[channel] += 1
         chosen.last_assigned_at = self.now
         self.channel_open[channel] += 1
-        self.assigned_agents.add(chosen.user.pk)
+        self.assigned_agents.add(chosen.user_id)
         return chosen.user, note
 
     def has_room(self) -> bool:
@@ -173,10 +180,19 @@ class Pool:
 
     def save(self) -> None:
         """Remember the round-robin positions and when each agent last got an appeal."""
-        if self.moved_queues:
-            QueueRouting.objects.bulk_update([self.routing[q] for q in sorted(self.moved_queues)], ["last_assigned"])
-        if self.assigned_agents:
-            AgentProfile.objects.filter(user_id__in=sorted(self.assigned_agents)).update(last_assigned_at=self.now)
+        with connection.cursor() as cursor:
+            for queue_id in sorted(self.moved_queues):
+                cursor.execute(
+                    "UPDATE routing_queuerouting SET last_assigned_id = %s WHERE queue_id = %s",
+                    [self.routing[queue_id].last_assigned_id, queue_id],
+                )
+            if self.assigned_agents:
+                ids = sorted(self.assigned_agents)
+                marks = fastsql.placeholders(ids)
+                cursor.execute(
+                    f"UPDATE agents_agentprofile SET last_assigned_at = %s WHERE user_id IN ({marks})",  # noqa: S608 - placeholders only
+                    [connection.ops.adapt_datetimefield_value(self.now), *ids],
+                )
 
 
 def load_pool(
@@ -184,75 +200,145 @@ def load_pool(
     user_ids: Iterable[int] | None = None,
     *,
     routing: Sequence[QueueRouting] | None = None,
+    channels: Iterable[str] | None = None,
 ) -> Pool:
     """The automatic queues (all, or these), the members who take appeals now
-    (all, or these users) and their loads. Call it under the assignment lock."""
+    (all, or these users) and their loads; the channel totals of ``channels`` (or
+    of every channel with a limit). Call it under the assignment lock.
+
+    It runs at every registration into an automatic queue, so it reads with fixed
+    SQL (``fastsql.select``), a handful of statements whatever the size of the team.
+    """
     if routing is None:
-        found = QueueRouting.objects.filter(mode__in=AUTOMATIC).select_related("queue")
-        if queue_ids is not None:
-            found = found.filter(queue_id__in=sorted(set(queue_ids)))
-        routing = list(found)
+        routing = automatic_routing(None if queue_ids is None else sorted(set(queue_ids)))
     by_queue = {r.queue_id: r for r in routing}
     members: dict[int, list[int]] = {}
     agents: dict[int, AgentLoad] = {}
     if by_queue:
-        memberships = Membership.objects.filter(
-            queue_id__in=sorted(by_queue),
-            user__is_active=True,
-            user__role__in=ROUTED_ROLES,
-            user__agent_profile__status__in=TAKING_STATUSES,
-        )
-        if user_ids is not None:
-            memberships = memberships.filter(user_id__in=sorted(set(user_ids)))
-        for queue_id, user_id in memberships.order_by("queue_id", "user_id").values_list("queue_id", "user_id"):
-            members.setdefault(queue_id, []).append(user_id)
-        ids = sorted({user_id for ids in members.values() for user_id in ids})
-        if ids:
-            agents = _agents(ids)
-    caps = dict(ChannelLimit.objects.values_list("channel", "max_open"))
+        members, agents = _members(sorted(by_queue), None if user_ids is None else sorted(set(user_ids)))
+    # Each channel's limit with its open assigned appeals now, in one statement.
+    caps: dict[str, int] = {}
     channel_open: Counter[str] = Counter()
-    if caps and agents:
-        totals = (
-            Appeal.objects.filter(status__in=OPEN, assignee__isnull=False, channel__in=sorted(caps))
-            .order_by()
-            .values_list("channel")
-            .annotate(n=Count("id"))
-        )
-        channel_open.update(dict(totals))
+    sql, params = _CAPS_SQL, list(_OPEN_LIST)
+    if channels is not None:
+        wanted = sorted(set(channels))
+        sql += f" WHERE l.channel IN ({fastsql.placeholders(wanted)})"
+        params += wanted
+    for channel, cap, held in fastsql.select(sql, params, [None, None, None]):
+        caps[channel] = cap
+        channel_open[channel] = held
     return Pool(routing=by_queue, agents=agents, members=members, channel_caps=caps, channel_open=channel_open)
 
 
-def _agents(ids: list[int]) -> dict[int, AgentLoad]:
-    profiles = AgentProfile.objects.filter(user_id__in=ids).select_related("user")
-    products: dict[int, set[int]] = {}
-    through = AgentProfile.products.through
-    for profile_id, product_id in through.objects.filter(agentprofile_id__in=ids).values_list(
-        "agentprofile_id", "product_id"
-    ):
-        products.setdefault(profile_id, set()).add(product_id)
-    agents = {
-        p.user_id: AgentLoad(
-            user=p.user,
-            status=p.status,
-            max_open=p.max_open,
-            channel_limits={str(k): int(v) for k, v in (p.channel_limits or {}).items() if v is not None},
-            languages=frozenset(p.languages or ()),
-            products=frozenset(products.get(p.user_id, ())),
-            last_assigned_at=p.last_assigned_at,
-        )
-        for p in profiles
-    }
-    loads = (
-        Appeal.objects.filter(assignee_id__in=ids, status__in=OPEN)
-        .order_by()
-        .values_list("assignee_id", "channel")
-        .annotate(n=Count("id"))
+_OPEN_LIST = sorted(OPEN)
+_OPEN_MARKS = fastsql.placeholders(_OPEN_LIST)
+_ROUTING_SQL = (
+    "SELECT r.queue_id, r.mode, r.auto_apply_threshold, r.last_assigned_id, q.name, q.name_en"
+    " FROM routing_queuerouting r JOIN queues_queue q ON q.id = r.queue_id WHERE r.mode IN ({modes})"
+)
+_MEMBERS_SQL = (
+    "SELECT m.queue_id, m.user_id, p.status, p.max_open, p.channel_limits, p.languages, p.last_assigned_at,"
+    " EXISTS (SELECT 1 FROM agents_agentprofile_products pp WHERE pp.agentprofile_id = p.user_id),"
+    " u.is_superuser, u.username, u.first_name, u.last_name, u.is_active, u.role, u.patronymic"
+    " FROM queues_membership m JOIN accounts_user u ON u.id = m.user_id"
+    " JOIN agents_agentprofile p ON p.user_id = m.user_id"
+    " WHERE m.queue_id IN ({queues}) AND u.is_active = %s AND u.role IN ({roles}) AND p.status IN ({statuses})"
+)
+_PRODUCTS_SQL = "SELECT agentprofile_id, product_id FROM agents_agentprofile_products WHERE agentprofile_id IN ({ids})"
+_LOADS_SQL = (
+    "SELECT assignee_id, channel, COUNT(*) FROM appeals_appeal"
+    " WHERE assignee_id IN ({ids}) AND status IN ({statuses}) GROUP BY assignee_id, channel"
+)
+_CAPS_SQL = (
+    "SELECT l.channel, l.max_open, (SELECT COUNT(*) FROM appeals_appeal a WHERE a.channel = l.channel"  # noqa: S608 - placeholders only
+    f" AND a.status IN ({_OPEN_MARKS}) AND a.assignee_id IS NOT NULL) FROM agents_channellimit l"
+)
+# In the model's field order (``Model.from_db`` takes the values so).
+_USER_FIELDS = ("is_superuser", "username", "first_name", "last_name", "is_active", "role", "patronymic")
+
+
+def automatic_routing(queue_ids: Sequence[int] | None) -> list[QueueRouting]:
+    """The routing of the automatic queues (all, or these), with the queue's names."""
+    modes = sorted(AUTOMATIC)
+    sql = _ROUTING_SQL.format(modes=fastsql.placeholders(modes))
+    params: list[object] = list(modes)
+    if queue_ids is not None:
+        if not queue_ids:
+            return []
+        sql += f" AND r.queue_id IN ({fastsql.placeholders(queue_ids)})"
+        params += queue_ids
+    fields = [f for f in QueueRouting._meta.concrete_fields]  # queue, mode, auto_apply_threshold, last_assigned
+    queue_fields = [Queue._meta.get_field("name"), Queue._meta.get_field("name_en")]
+    found = []
+    db = connection.alias
+    for row in fastsql.select(sql + " ORDER BY r.queue_id", params, [*fields, *queue_fields]):
+        routing = QueueRouting.from_db(db, [f.attname for f in fields], row[:4])
+        routing.queue = Queue.from_db(db, ["id", "name", "name_en"], (row[0], *row[4:]))
+        found.append(routing)
+    return found
+
+
+def _members(queue_ids: list[int], user_ids: list[int] | None) -> tuple[dict[int, list[int]], dict[int, AgentLoad]]:
+    """Members of these queues who take appeals now (of these users), and each one's load."""
+    roles, statuses = sorted(ROUTED_ROLES), sorted(TAKING_STATUSES)
+    sql = _MEMBERS_SQL.format(
+        queues=fastsql.placeholders(queue_ids),
+        roles=fastsql.placeholders(roles),
+        statuses=fastsql.placeholders(statuses),
     )
-    for user_id, channel, n in loads:
-        agent = agents[user_id]
-        agent.open_total += n
-        agent.open_by_channel[channel] += n
-    return agents
+    params: list[object] = [*queue_ids, True, *roles, *statuses]
+    if user_ids is not None:
+        sql += f" AND m.user_id IN ({fastsql.placeholders(user_ids)})"
+        params += user_ids
+    profile = AgentProfile._meta
+    fields = [
+        None,
+        None,
+        None,
+        None,
+        profile.get_field("channel_limits"),
+        profile.get_field("languages"),
+        profile.get_field("last_assigned_at"),
+        None,
+        *(User._meta.get_field(name) for name in _USER_FIELDS),
+    ]
+    members: dict[int, list[int]] = {}
+    agents: dict[int, AgentLoad] = {}
+    skilled: set[int] = set()
+    for queue_id, user_id, status, max_open, limits, languages, last, has_products, *names in fastsql.select(
+        sql + " ORDER BY m.queue_id, m.user_id", params, fields
+    ):
+        members.setdefault(queue_id, []).append(user_id)
+        if has_products:
+            skilled.add(user_id)
+        if user_id not in agents:
+            agents[user_id] = AgentLoad(
+                user_id=user_id,
+                person=tuple(names),
+                status=status,
+                max_open=max_open,
+                channel_limits={str(k): int(v) for k, v in (limits or {}).items() if v is not None},
+                languages=frozenset(languages or ()),
+                products=frozenset(),
+                last_assigned_at=last,
+            )
+    if skilled:
+        ids = sorted(skilled)
+        products: dict[int, set[int]] = {}
+        for user_id, product_id in fastsql.select(
+            _PRODUCTS_SQL.format(ids=fastsql.placeholders(ids)), ids, [None, None]
+        ):
+            products.setdefault(user_id, set()).add(product_id)
+        for user_id, found in products.items():
+            agents[user_id].products = frozenset(found)
+    if agents:
+        ids = sorted(agents)
+        loads = _LOADS_SQL.format(ids=fastsql.placeholders(ids), statuses=_OPEN_MARKS)
+        for user_id, channel, n in fastsql.select(loads, [*ids, *_OPEN_LIST], [None, None, None]):
+            agent = agents[user_id]
+            agent.open_total += n
+            agent.open_by_channel[channel] += n
+    return members, agents
 
 
 def assign_arrivals(arrivals: Sequence[Arrival]) -> None:
@@ -273,11 +359,11 @@ def assign_arrivals(arrivals: Sequence[Arrival]) -> None:
     if not wanted:
         return
     queue_ids = sorted({a.appeal.queue_id for a in wanted if a.appeal.queue_id is not None})
-    routing = list(QueueRouting.objects.filter(queue_id__in=queue_ids, mode__in=AUTOMATIC).select_related("queue"))
+    routing = automatic_routing(queue_ids)
     if not routing:
         return
     lock_assignment()
-    pool = load_pool(routing=routing)
+    pool = load_pool(routing=routing, channels={a.appeal.channel for a in wanted})
     for arrival in wanted:
         appeal = arrival.appeal
         picked = pool.pick(appeal.queue_id, appeal.channel, arrival.language, appeal.product_id)

@@ -15,9 +15,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from okno.core.models import in_language
+from okno.routing.classifier.services.fastchars import CharFeatures
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,6 +51,26 @@ class _Loaded:
     pipeline: Any
     columns: list[tuple[int, str, str] | None]  # (pk, name, name_en)
     allowed: np.ndarray  # column indices whose row is still there
+    # Character n-gram models: the features word by word (fastchars), then the rest of the pipeline.
+    features: CharFeatures | None = None
+    rest: Any = None
+    linear: Any = None  # the rest is one LogisticRegression
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        if self.features is None:
+            return cast("np.ndarray", self.pipeline.predict_proba(texts))
+        matrix = self.features.transform(texts)
+        if self.linear is None:
+            return cast("np.ndarray", self.rest.predict_proba(matrix))
+        # LogisticRegression.predict_proba without its input checks (a third of the time).
+        import numpy as np
+        from scipy.special import expit, softmax
+
+        scores = matrix @ self.linear.coef_.T + self.linear.intercept_
+        if len(self.linear.classes_) <= 2:
+            positive = expit(scores.ravel())
+            return np.column_stack([1 - positive, positive])
+        return cast("np.ndarray", softmax(scores, axis=1))
 
 
 class _State:
@@ -94,6 +115,8 @@ def _refresh() -> dict[str, _Loaded]:
             pipeline = known.pipeline if known is not None and known.pk == pk else _load(pk)
             if pipeline is not None:
                 loaded[target] = _columns(target, pk, version, pipeline, labels)
+                if known is not None and known.pk == pk and known.features is not None:
+                    loaded[target].features = known.features  # the same model: keep the words it learnt
         _state.loaded = loaded
         _state.checked = time.monotonic()
         return loaded
@@ -130,7 +153,15 @@ def _columns(target: str, pk: int, version: int, pipeline: Any, labels: list[dic
     order = {str(value): rows.get(value) for value in values}
     columns = [order.get(str(c)) for c in pipeline.classes_]
     allowed = np.array([i for i, column in enumerate(columns) if column is not None], dtype=int)
-    return _Loaded(pk, target, version, pipeline, columns, allowed)
+    loaded = _Loaded(pk, target, version, pipeline, columns, allowed)
+    steps: list[tuple[str, Any]] = list(getattr(pipeline, "steps", ()))
+    if len(steps) > 1 and CharFeatures.applies(steps[0][1]):
+        loaded.features, loaded.rest = CharFeatures(steps[0][1]), pipeline[1:]
+        from sklearn.linear_model import LogisticRegression
+
+        if len(steps) == 2 and type(steps[1][1]) is LogisticRegression:
+            loaded.linear = steps[1][1]
+    return loaded
 
 
 def suggest_many(texts: Sequence[str]) -> list[dict[str, Suggestion]]:
@@ -148,7 +179,7 @@ def suggest_many(texts: Sequence[str]) -> list[dict[str, Suggestion]]:
             continue
         # The fitted pipeline's input checks cost a third of a short text's time.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            probabilities = model.pipeline.predict_proba(texts)[:, model.allowed]
+            probabilities = model.probabilities(texts)[:, model.allowed]
         best = probabilities.argmax(axis=1)
         for i, column in enumerate(best):
             row = model.columns[int(model.allowed[column])]

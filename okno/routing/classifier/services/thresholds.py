@@ -14,6 +14,7 @@ from okno.core.errors import InvalidInput, NotFound
 from okno.queues.models import Queue
 from okno.routing.classifier.services.store import require_admin
 from okno.routing.models import QueueRouting
+from okno.routing.services import rules
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def set_threshold(actor: User, queue: Queue | int, value: Any) -> QueueRouting:
         routing, _created = QueueRouting.objects.select_for_update().get_or_create(queue_id=pk)
         routing.auto_apply_threshold = threshold
         routing.save(update_fields=["auto_apply_threshold"])
+        rules.forget_on_commit()
     log.info("Queue %s: classifier threshold set to %s by user %s", pk, threshold, actor.pk)
     return routing
 

@@ -48,3 +48,13 @@ def test_both_joins_the_two_feature_sets():
     chars = features.vectorizer(features.CHARS, examples=2).fit_transform(["Кредит погашен", "Ипотека одобрена"])
     lemmas = features.vectorizer(features.LEMMAS, examples=2).fit_transform(["Кредит погашен", "Ипотека одобрена"])
     assert matrix.shape[1] == chars.shape[1] + lemmas.shape[1]
+
+
+def test_a_model_reads_the_beginning_of_a_long_letter_only():
+    begin = "Банк списал комиссию по кредитной карте. " * 40  # longer than what is read
+    assert len(begin) > features.TEXT_CHARS
+    for kind in (features.CHARS, features.LEMMAS):
+        vectorizer = features.vectorizer(kind, examples=3)
+        vectorizer.fit([begin, "ипотека ставка график", "коллектор долг звонки"])
+        same, other = vectorizer.transform([begin + "ипотека ипотека", begin]).toarray()
+        assert np.allclose(same, other), kind  # what follows the first TEXT_CHARS changes nothing

@@ -97,3 +97,12 @@ def test_two_hundred_texts_take_a_few_milliseconds_each(db, tmp_path):
     assert len(found) == 200 and all("category" in f for f in found)
     # About 1 ms on this machine (bench/README.md); generous for a busy CI runner.
     assert per_text_ms < 15, per_text_ms
+
+
+def test_a_character_model_predicts_word_by_word_with_the_same_probabilities(db, tmp_path):
+    train_csv(tmp_path, activate=True)
+    texts = [*[text for _label, text in sample(step=25)][:40], "Кредит по карте, прошу вернуть комиссию"]
+    predict.suggest_many(texts[:1])
+    (loaded,) = predict._refresh().values()
+    assert loaded.features is not None  # the fast path is the one registration takes
+    assert (loaded.probabilities(texts) - loaded.pipeline.predict_proba(texts)).max() < 1e-12
