@@ -171,9 +171,12 @@ INSTALLED_APPS = [
     "okno.notifications",
     "okno.deadlines",
     "okno.channels.mail",
+    "okno.channels.post",
     "okno.routing",
     "okno.routing.agents",
     "okno.routing.classifier",
+    "okno.reports",
+    "okno.reports.regulator",
 ]
 
 MIDDLEWARE = [

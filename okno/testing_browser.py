@@ -69,7 +69,10 @@ def browser_page(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=okno_server, locale="ru-RU", viewport=options.get("viewport", VIEWPORT))
         page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on(
+            "pageerror",
+            lambda error: problems.append(f"page error: {error} at {(error.stack or '').splitlines()[1:3]}"),
+        )
         page.on("console", on_console)
         try:
             yield page, problems
@@ -101,3 +104,9 @@ def watch_reloads(page: Page) -> None:
 def reloaded(page: Page) -> bool:
     """Whether the page was loaded anew since ``watch_reloads``."""
     return page.evaluate("window.__oknoNoReload") is not True
+
+
+def follow_menu(page: Page, menu: str, href: str) -> None:
+    """Open the navbar's ``menu`` dropdown ("reports", "settings") and follow its item to ``href``."""
+    page.click(f"#nav-{menu}")
+    page.click(f"ul[aria-labelledby='nav-{menu}'] a.dropdown-item[href='{href}']")

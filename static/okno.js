@@ -152,6 +152,10 @@
 
   function autoDismiss(alert) {
     if (!alert.classList.contains("alert-success") && !alert.classList.contains("alert-info")) return;
+    // Once per alert: the messages region settles again on every swap into it, and a
+    // second close() of an alert already closing fails in Bootstrap (its element is gone).
+    if (alert.hasAttribute("data-dismiss-timer")) return;
+    alert.setAttribute("data-dismiss-timer", "");
     window.setTimeout(function () {
       if (window.bootstrap && alert.isConnected) {
         window.bootstrap.Alert.getOrCreateInstance(alert).close();

@@ -107,6 +107,7 @@ def _filter(user: User, q: AppealQuery) -> queries.AppealFilter:
         created_to=q.created_to,
         updated_from=q.updated_from,
         updated_to=q.updated_to,
+        regulator=q.regulator,
         text=q.text,
     )
 
@@ -257,6 +258,9 @@ def create_appeal(request: HttpRequest, payload: AppealCreateIn) -> Status[Appea
         client=_client(payload.client, payload.client_contact),
         tags=payload.tags,
         created_at=payload.created_at,
+        regulator_forwarded=payload.regulator_forwarded,
+        regulator_reference=payload.regulator_reference,
+        regulator_letter_date=payload.regulator_letter_date,
     )
     appeal.is_just_registered = True  # type: ignore[attr-defined]  # see AppealOut.resolve_links
     return Status(201, appeal)

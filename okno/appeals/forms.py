@@ -81,7 +81,26 @@ class ClassificationMixin(forms.Form):
         return data
 
 
-class NewAppealForm(ClassificationMixin):
+class RegulatorMixin(forms.Form):
+    """Forwarded by the regulator, with its reference number and letter date."""
+
+    regulator_forwarded = forms.BooleanField(label=_("Forwarded by the regulator"), required=False)
+    regulator_reference = forms.CharField(label=_("Regulator's reference number"), required=False, max_length=100)
+    regulator_letter_date = forms.DateField(label=_("Date of the regulator's letter"), required=False)
+
+    def regulator_changes(self) -> dict[str, Any]:
+        """Unticking the flag clears the reference and the date (the service checks the rest)."""
+        data = self.cleaned_data
+        if not data.get("regulator_forwarded"):
+            return {"regulator_forwarded": False, "regulator_reference": "", "regulator_letter_date": None}
+        return {
+            "regulator_forwarded": True,
+            "regulator_reference": data.get("regulator_reference") or "",
+            "regulator_letter_date": data.get("regulator_letter_date"),
+        }
+
+
+class NewAppealForm(RegulatorMixin, ClassificationMixin):
     client = forms.ModelChoiceField(label=_("Client"), required=False, queryset=Client.objects.all())
     new_client_name = forms.CharField(label=_("Name"), required=False, max_length=300)
     new_client_phone = forms.CharField(label=_("Phone"), required=False, max_length=50)
@@ -105,7 +124,7 @@ class NewAppealForm(ClassificationMixin):
         return data
 
 
-class FieldsForm(ClassificationMixin):
+class FieldsForm(RegulatorMixin, ClassificationMixin):
     subject = forms.CharField(label=_("Subject"), max_length=500)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea, max_length=100_000)
     # Text, not a DecimalField: the service reads "12 500,00" as well as "12500.00".
@@ -123,6 +142,7 @@ class FieldsForm(ClassificationMixin):
             "queue": data["queue"],
             "claim_amount": data["claim_amount"],
             "tags": data["tag_list"],
+            **self.regulator_changes(),
         }
 
 
@@ -205,7 +225,7 @@ class BulkForm(forms.Form):
         data = super().clean() or {}
         ids: list[int] = []
         for raw in self.data.getlist("ids"):  # type: ignore[attr-defined]
-            if str(raw).isdigit() and int(raw) not in ids:
+            if str(raw).isdecimal() and int(raw) not in ids:
                 ids.append(int(raw))
         if not ids:
             raise forms.ValidationError(_("Tick the appeals first."))
@@ -213,7 +233,7 @@ class BulkForm(forms.Form):
         if data.get("action") == "close" and not data.get("outcome"):
             self.add_error("outcome", _("Choose the outcome."))
         assignee = data.get("assignee") or ""
-        if data.get("action") == "assign" and not (assignee in ("me", "none") or assignee.isdigit()):
+        if data.get("action") == "assign" and not (assignee in ("me", "none") or assignee.isdecimal()):
             self.add_error("assignee", _("Choose whom to assign."))
         return data
 

@@ -4,7 +4,8 @@ back as a query string for links, and remembered per user in ``ListSettings``.
 Parameters (all optional, most repeatable): ``status`` (``open`` = new, in work,
 waiting for the client), ``queue`` (ids, ``none``), ``assignee`` (``me``, ``none``,
 ids), ``channel``, ``kind``, ``priority``, ``category``, ``product``, ``client``,
-``tag``, ``overdue``, ``q``, ``created_from``, ``created_to``, ``sort``, ``page``,
+``tag``, ``overdue``, ``regulator`` (``1``: forwarded by the regulator, ``0``: not),
+``q``, ``created_from``, ``created_to``, ``sort``, ``page``,
 ``page_size``. A value that makes no sense is dropped with a message for the
 person; it never fails the page.
 
@@ -67,6 +68,7 @@ FILTER_PARAMS = (
     "deadline",
     "created_from",
     "created_to",
+    "regulator",
     "q",
 )
 NOT_REMEMBERED = {"q"}
@@ -213,6 +215,12 @@ def parse(params: QueryDict | dict[str, list[str]], user: User, *, columns: list
     if (_values(params, "overdue") or [""])[0] in ("1", "on", "true", "yes"):
         flt.overdue = True
         ok["overdue"] = ["1"]
+    regulator = (_values(params, "regulator") or [""])[0]
+    if regulator in ("1", "0"):
+        flt.regulator = regulator == "1"
+        ok["regulator"] = [regulator]
+    elif regulator:
+        bad("regulator", regulator)
     deadline = (_values(params, "deadline") or [""])[0]
     if deadline in queries.DEADLINE_FILTERS:
         flt.deadline = deadline

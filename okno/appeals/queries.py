@@ -72,6 +72,7 @@ class AppealFilter:
     created_to: date | datetime | None = None
     updated_from: date | datetime | None = None
     updated_to: date | datetime | None = None
+    regulator: bool | None = None  # forwarded by the regulator (True) or not (False)
     text: str = ""
 
     def is_empty(self) -> bool:
@@ -163,6 +164,8 @@ def apply_filter(queryset: QuerySet[Appeal], flt: AppealFilter) -> QuerySet[Appe
         qs = qs.filter(updated_at__gte=_start(flt.updated_from))
     if flt.updated_to:
         qs = qs.filter(updated_at__lte=_end(flt.updated_to))
+    if flt.regulator is not None:
+        qs = qs.filter(regulator_forwarded=flt.regulator)
     if flt.text:
         qs = filter_text(qs, flt.text)
     return qs

@@ -4,7 +4,7 @@ out-of-range values (422); outputs read only what the queries already loaded."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -65,6 +65,7 @@ AttachmentIds = Annotated[list[Id], Field(max_length=50)]
 QueueParam = Annotated[str, StringConstraints(pattern=r"^(none|[1-9][0-9]{0,17})$")]
 AssigneeParam = Annotated[str, StringConstraints(pattern=r"^(me|none|[1-9][0-9]{0,17})$")]
 KindParam = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+RegulatorReference = Annotated[str, StringConstraints(max_length=100)]
 
 
 # --- output ------------------------------------------------------------------
@@ -113,6 +114,9 @@ class AppealItem(Schema):
     closed_at: datetime | None
     is_overdue: bool
     reopen_count: int
+    regulator_forwarded: bool = Field(description="Forwarded to us by the regulator (Bank of Russia, …).")
+    regulator_reference: str = Field(description="The regulator's reference number, if any.")
+    regulator_letter_date: date | None = Field(description="The date of the regulator's letter, if known.")
 
     @staticmethod
     def resolve_tags(obj: Appeal) -> list[str]:
@@ -242,6 +246,7 @@ class AppealQuery(Schema):
     created_to: DayOrMoment | None = None
     updated_from: DayOrMoment | None = None
     updated_to: DayOrMoment | None = None
+    regulator: bool | None = Field(None, description="Only appeals forwarded by the regulator (true) or the others.")
     text: Annotated[str, StringConstraints(max_length=200)] = Field("", description="Number or words.")
     sort: SortKey = DEFAULT_SORT
     page: PageNumber = 1
@@ -270,6 +275,9 @@ class AppealCreateIn(InputSchema):
     )
     tags: Tags = Field(default_factory=list)
     created_at: ApiDateTime | None = Field(None, description="When the appeal was received; now if omitted.")
+    regulator_forwarded: bool = Field(False, description="Forwarded by the regulator; a reference implies it.")
+    regulator_reference: RegulatorReference = ""
+    regulator_letter_date: date | None = None
 
 
 class AppealPatchIn(InputSchema):
@@ -285,6 +293,11 @@ class AppealPatchIn(InputSchema):
     client: Id | None = None
     tags: Tags | None = None
     claim_amount: Annotated[Decimal, Field(ge=0, lt=Decimal("1e12"), decimal_places=2)] | None = None
+    regulator_forwarded: bool | None = Field(
+        None, description="false also clears the reference and the letter date unless they are sent."
+    )
+    regulator_reference: RegulatorReference | None = None
+    regulator_letter_date: date | None = None
     comment: Comment = ""
 
 

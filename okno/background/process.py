@@ -27,7 +27,7 @@ def die_with_parent() -> None:
     """Called by the worker command: when started by ``serve`` (``PARENT_ENV`` set),
     get SIGTERM as soon as that parent ends, and quit at once if it already has."""
     parent = os.environ.get(PARENT_ENV, "")
-    if not parent.isdigit():
+    if not parent.isdecimal():
         return
     if sys.platform.startswith("linux"):
         try:

@@ -50,7 +50,7 @@ def _parse_field(text: str, name: str, low: int, high: int) -> frozenset[int]:
     for piece in text.split(","):
         if piece == "*":
             values.update(range(low, high + 1))
-        elif piece.isdigit():
+        elif piece.isdecimal():
             if not low <= int(piece) <= high:
                 raise ValueError(f"{name}: {piece} is out of range {low}-{high}")
             values.add(int(piece))

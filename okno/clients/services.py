@@ -317,7 +317,7 @@ def search(user: User, text: str, queryset: QuerySet[Client] | None = None) -> Q
     if not text:
         return qs
     condition = Q(search_key__contains=fold(text))
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = "".join(ch for ch in text if ch.isdecimal())
     if len(digits) >= 6:
         with contextlib.suppress(InvalidContact):
             condition |= Q(contacts__normalized=normalize_phone(text))

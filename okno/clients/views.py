@@ -101,7 +101,7 @@ def _chosen_parent(form: ClientForm) -> Client | None:
     value = form["parent"].value()
     if isinstance(value, Client):
         return value
-    return Client.objects.filter(pk=int(str(value))).first() if str(value or "").isdigit() else None
+    return Client.objects.filter(pk=int(str(value))).first() if str(value or "").isdecimal() else None
 
 
 def _apply_error(form: ClientForm, exc: OknoError | PermissionDenied) -> None:

@@ -211,10 +211,13 @@ api.add_router("", "okno.deadlines.api_clocks.router")
 api.add_router("", "okno.deadlines.api_performance.router")
 api.add_router("", "okno.notifications.api.router")
 api.add_router("", "okno.channels.mail.api.router")
+api.add_router("", "okno.channels.post.api.router")
 api.add_router("", "okno.routing.api_dispatch.router")
 api.add_router("", "okno.routing.classifier.api.router")
 api.add_router("", "okno.routing.api.router")
 api.add_router("", "okno.routing.agents.api.router")
+api.add_router("", "okno.reports.regulator.api.router")
+api.add_router("", "okno.reports.api.router")
 
 # Last: anything else under /api/v1/ is a JSON 404, not the site's HTML page.
 fallback = Router()

@@ -96,7 +96,8 @@ def _claim(limit: int, now: Any) -> list[int]:
     return ids
 
 
-def _language(user: User) -> str:
+def language_of(user: User) -> str:
+    """The language of what Okno mails ``user``: theirs if Okno speaks it, else the default."""
     code = user.language or settings.LANGUAGE_CODE
     try:
         return translation.get_supported_language_variant(code)
@@ -112,7 +113,7 @@ def build_message(user: User, rows: list[Notification]) -> EmailMessage:
     """The digest for one person, in their language. It names appeals by number and
     links to them, but does not quote their subjects: mail leaves Okno's access
     checks, and a subject may carry a client's personal data."""
-    with translation.override(_language(user)):
+    with translation.override(language_of(user)):
         items = []
         for row in rows[:DIGEST_ITEMS]:
             shown = render.render(row)

@@ -63,7 +63,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     unread_only = request.GET.get("unread") == "1"
     before_raw = request.GET.get("before", "")
-    before = int(before_raw) if before_raw.isdigit() and len(before_raw) < 19 else None
+    before = int(before_raw) if before_raw.isdecimal() and len(before_raw) < 19 else None
     try:
         items = _rendered(user, unread_only=unread_only, limit=PAGE_SIZE + 1, before=before)
     except InvalidInput:

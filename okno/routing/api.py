@@ -141,9 +141,9 @@ class RerouteOut(Schema):
 def _appeal_ref(ref: str) -> str | int:
     """An appeal's number, or its id when ``ref`` is all digits."""
     ref = ref.strip()
-    if not _REF.fullmatch(ref) or (ref.isdigit() and not 1 <= int(ref) <= MAX_ID):
+    if not _REF.fullmatch(ref) or (ref.isdecimal() and not 1 <= int(ref) <= MAX_ID):
         raise NotFound(_("Appeal not found."))
-    return int(ref) if ref.isdigit() else ref
+    return int(ref) if ref.isdecimal() else ref
 
 
 def _rule(pk: int) -> RoutingRule:

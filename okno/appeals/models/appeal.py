@@ -150,6 +150,12 @@ class Appeal(models.Model):
         related_name="+",
         verbose_name=_("deadline policy"),
     )
+    # A complaint the regulator (Bank of Russia, Rospotrebnadzor, …) forwarded to us:
+    # the regulator report lists them with its reference number and whether we
+    # answered on time (okno.reports.regulator).
+    regulator_forwarded = models.BooleanField(_("forwarded by the regulator"), default=False)
+    regulator_reference = models.CharField(_("regulator's reference number"), max_length=100, blank=True)
+    regulator_letter_date = models.DateField(_("date of the regulator's letter"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("appeal")
@@ -159,6 +165,10 @@ class Appeal(models.Model):
             models.UniqueConstraint(fields=["year", "seq"], name="uniq_appeal_year_seq"),
             models.CheckConstraint(condition=~Q(status="closed") | ~Q(outcome=""), name="closed_appeal_has_outcome"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="appeal_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(regulator_forwarded=True) | Q(regulator_reference="", regulator_letter_date__isnull=True),
+                name="appeal_regulator_reference_needs_flag",
+            ),
         ]
         indexes = [
             # The inbox: one queue, one status, most urgent and newest first.
@@ -189,6 +199,8 @@ class Appeal(models.Model):
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
             models.Index(fields=["due_at"], name="appeal_due_idx"),
             models.Index(fields=["due_risk_at"], name="appeal_due_risk_idx"),
+            # The regulator report's list of forwarded complaints in a period.
+            models.Index(fields=["created_at"], condition=Q(regulator_forwarded=True), name="appeal_regulator_idx"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ from okno.appeals.services.validation import (
     check_assignee,
     check_not_final,
     check_reference,
+    check_regulator,
     check_text,
 )
 from okno.core.errors import Conflict, InvalidInput
@@ -35,8 +36,12 @@ EDITABLE_FIELDS = (
     "queue",
     "client",
     "claim_amount",
+    "regulator_forwarded",
+    "regulator_reference",
+    "regulator_letter_date",
     "tags",
 )
+REGULATOR_FIELDS = ("regulator_forwarded", "regulator_reference", "regulator_letter_date")
 
 
 @transaction.atomic
@@ -85,6 +90,8 @@ def update_fields(actor: Actor, appeal: Appeal | int, changes: dict[str, Any], *
         changes["claim_amount"] = check_amount(changes["claim_amount"])
     if "kind" in changes and changes["kind"] is None:
         raise InvalidInput(_("An appeal must have a kind."), field="kind")
+    if set(REGULATOR_FIELDS) & set(changes):
+        _regulator_changes(appeal, changes)
 
     changed: list[str] = []
     old_queue_id, old_assignee_id = appeal.queue_id, appeal.assignee_id
@@ -124,6 +131,19 @@ def update_fields(actor: Actor, appeal: Appeal | int, changes: dict[str, Any], *
             search.reindex(appeal)
         notify.appeal_changed(appeal, also_queues=[old_queue_id], also_users=[old_assignee_id])
     return appeal
+
+
+def _regulator_changes(appeal: Appeal, changes: dict[str, Any]) -> None:
+    """Switching the flag off clears the reference and the date unless they are
+    given too; giving a reference or a date switches it on."""
+    forwarded = changes.get("regulator_forwarded")
+    clear = forwarded is False
+    reference = changes.get("regulator_reference", "" if clear else appeal.regulator_reference)
+    letter_date = changes.get("regulator_letter_date", None if clear else appeal.regulator_letter_date)
+    if forwarded is None and appeal.regulator_forwarded:
+        forwarded = True
+    forwarded, reference, letter_date = check_regulator(forwarded, reference, letter_date)
+    changes.update(regulator_forwarded=forwarded, regulator_reference=reference, regulator_letter_date=letter_date)
 
 
 def _set_tags(actor: Actor, appeal: Appeal, names: Iterable[str]) -> bool:

@@ -3,7 +3,7 @@ approval where the queue or kind demands it), internal notes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -189,13 +189,19 @@ def reply(
     status_after: Status | str = Status.ANSWERED,
     files: Sequence[IncomingFile] = (),
     attachments: Sequence[Attachment] = (),
+    channel: Channel | str | None = None,
+    before_release: Callable[[Message], None] | None = None,
 ) -> Message:
-    """Answer the client through the appeal's channel.
+    """Answer the client through the appeal's channel, or through ``channel`` (a
+    paper letter on an appeal that came by mail).
 
     Where the queue or the kind requires approval and the author is not a
     supervisor, the reply is held as “awaiting approval” and nothing leaves until
     a supervisor approves it. ``status_after`` is where the appeal goes once the
     reply is out: answered (default), waiting for the client, or still in work.
+    ``before_release(message)`` runs in the transaction once the reply exists,
+    before it is released or held: a channel records there what it needs to send
+    it later (a paper letter's address).
     """
     if status_after not in REPLY_STATUSES:
         raise InvalidInput(
@@ -205,11 +211,17 @@ def reply(
         actor, appeal, access.Action.WORK, body_text, body_html, files, has_attachments=bool(attachments)
     )
     with transaction.atomic():
-        return _reply(actor, appeal, body, Status(status_after), attachments)
+        return _reply(actor, appeal, body, Status(status_after), attachments, channel, before_release)
 
 
 def _reply(
-    actor: Actor, appeal: Appeal | int, body: Body, status_after: Status, attachments: Sequence[Attachment]
+    actor: Actor,
+    appeal: Appeal | int,
+    body: Body,
+    status_after: Status,
+    attachments: Sequence[Attachment],
+    channel: str | None = None,
+    before_release: Callable[[Message], None] | None = None,
 ) -> Message:
     appeal = lock_for(actor, appeal, access.Action.WORK)
     if appeal.is_final:
@@ -225,11 +237,14 @@ def _reply(
         actor,
         Direction.OUTBOUND,
         body,
+        channel=channel,
         attachments=attachments,
         status_after=status_after,
         approval_status=ApprovalStatus.PENDING if needs_approval else ApprovalStatus.NOT_REQUIRED,
         delivery_status=DeliveryStatus.HELD if needs_approval else DeliveryStatus.NOT_APPLICABLE,
     )
+    if before_release is not None:
+        before_release(message)
     fields = ["updated_at"]
     if needs_approval:
         events.record(appeal, EventKind.REPLY_SUBMITTED, actor, message=message)

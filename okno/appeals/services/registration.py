@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +24,7 @@ from okno.appeals.services.validation import (
     check_assignee,
     check_not_final,
     check_reference,
+    check_regulator,
     check_text,
     default_kind,
 )
@@ -81,6 +82,10 @@ class Registration:
     # Fields routing rules must not change. None: when a person registers, the
     # fields they gave; when a channel robot does, none (its values are defaults).
     fixed: frozenset[str] | None = None
+    # Forwarded by the regulator: a reference number or letter date implies the flag.
+    regulator_forwarded: bool = False
+    regulator_reference: str = ""
+    regulator_letter_date: date | None = None
 
 
 class InvalidItem(InvalidInput):
@@ -130,6 +135,9 @@ def register_appeal(
     content: InboundContent | None = None,
     files: Sequence[IncomingFile] = (),
     fixed: frozenset[str] | None = None,
+    regulator_forwarded: bool = False,
+    regulator_reference: str = "",
+    regulator_letter_date: date | None = None,
 ) -> Appeal:
     """Give a new appeal its number and record it.
 
@@ -160,6 +168,9 @@ def register_appeal(
         content=content,
         files=files,
         fixed=fixed,
+        regulator_forwarded=regulator_forwarded,
+        regulator_reference=regulator_reference,
+        regulator_letter_date=regulator_letter_date,
     )
     return _write(actor, [_prepare(actor, item, now)], now)[0]
 
@@ -198,6 +209,9 @@ def _prepare(actor: Actor, item: Registration, now: datetime) -> _Prepared:
     received = item.created_at or now
     if received > now + timedelta(minutes=5):
         raise InvalidInput(_("An appeal cannot be received in the future."), field="created_at")
+    forwarded, reference, letter_date = check_regulator(
+        item.regulator_forwarded or None, item.regulator_reference, item.regulator_letter_date
+    )
     content = item.content
     has_message = content is not None and bool(content.body_text or content.body_html or content.files)
     message_files = files_service.check(content.files) if content is not None and has_message else []
@@ -223,6 +237,9 @@ def _prepare(actor: Actor, item: Registration, now: datetime) -> _Prepared:
         registered_at=now,
         updated_at=now,
         created_by=actor_user(actor),
+        regulator_forwarded=forwarded,
+        regulator_reference=reference,
+        regulator_letter_date=letter_date,
     )
     tags = tag_names(item.tags)
     arrival = hooks.Arrival(

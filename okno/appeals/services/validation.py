@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
@@ -78,3 +80,41 @@ def check_not_final(appeal: Appeal) -> None:
             _("Appeal %(number)s is %(status)s; reopen it first.")
             % {"number": appeal.number, "status": appeal.get_status_display().lower()}
         )
+
+
+REGULATOR_REFERENCE_LENGTH = 100
+
+
+def check_regulator(
+    forwarded: bool | None, reference: str | None, letter_date: object
+) -> tuple[bool, str, date | None]:
+    """The "forwarded by the regulator" flag, the regulator's reference number and
+    the date of its letter, normalised. A reference or a date without the flag
+    implies it (``forwarded=None``); with the flag explicitly off they are refused:
+    they describe the forwarding."""
+    reference = " ".join((reference or "").split())
+    if len(reference) > REGULATOR_REFERENCE_LENGTH:
+        raise InvalidInput(
+            _("The reference number is at most %(n)d characters long.") % {"n": REGULATOR_REFERENCE_LENGTH},
+            field="regulator_reference",
+        )
+    if letter_date in ("", None):
+        letter_date = None
+    elif isinstance(letter_date, str):
+        try:
+            letter_date = date.fromisoformat(letter_date)
+        except ValueError:
+            raise InvalidInput(_("Enter the date as YYYY-MM-DD."), field="regulator_letter_date") from None
+    if letter_date is not None:
+        if not isinstance(letter_date, date) or isinstance(letter_date, datetime):
+            raise InvalidInput(_("Enter the date as YYYY-MM-DD."), field="regulator_letter_date")
+        if letter_date.year < 1990 or letter_date > timezone.localdate() + timedelta(days=1):
+            raise InvalidInput(_("The regulator's letter cannot be dated so."), field="regulator_letter_date")
+    if forwarded is None:
+        forwarded = bool(reference or letter_date)
+    if not forwarded and (reference or letter_date):
+        raise InvalidInput(
+            _("A reference number or letter date needs the “forwarded by the regulator” flag."),
+            field="regulator_reference",
+        )
+    return bool(forwarded), reference, letter_date

@@ -165,6 +165,8 @@ def _value(name: str, snapshot: dict[str, Any] | None) -> str:
     if not snapshot:
         return "—"
     value, label = snapshot.get("value"), snapshot.get("label")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     choices = CHOICE_FIELDS.get(name)
     if choices is not None and isinstance(value, str):
         return _label(choices, value)

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from okno.accounts.models import User
+from okno.appeals import delivery, queries, services
 from okno.appeals import forms as appeal_forms
-from okno.appeals import queries, services
 from okno.appeals.choices import ApprovalStatus
 from okno.appeals.models import Appeal, Message
 from okno.appeals.services import IncomingFile
@@ -253,12 +253,18 @@ def _reply_sent(message: Message) -> str:
 @login_required
 @require_POST
 def reply(request: HttpRequest, number: str) -> HttpResponse:
+    # A channel plug-in's way of sending (``deliver_as``: a paper letter) takes the reply.
+    option = delivery.reply_option(request.POST.get("deliver_as", ""))
     return _perform(
         request,
         get_appeal(request, number),
         appeal_forms.ReplyForm,
-        lambda user, appeal, data: services.reply(
-            user, appeal, body_text=data["body_text"], status_after=data["status_after"], files=data["files"]
+        lambda user, appeal, data: (
+            option.reply(request, appeal, data)
+            if option is not None
+            else services.reply(
+                user, appeal, body_text=data["body_text"], status_after=data["status_after"], files=data["files"]
+            )
         ),
         _reply_sent,
         composer=True,

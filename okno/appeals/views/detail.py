@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from okno.appeals import access, queries
+from okno.appeals import access, delivery, queries
 from okno.appeals.choices import STATUS_TRANSITIONS, ApprovalStatus, LinkKind, Outcome, Priority, Status
 from okno.appeals.forms import STATUS_AFTER_REPLY, assignable_users
 from okno.appeals.models import Appeal, AppealLink, Attachment, Category, Kind
@@ -107,6 +107,10 @@ def composer_context(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
         "perms": permissions(request, appeal),
         "status_after": STATUS_AFTER_REPLY,
         "needs_approval": approval_required(appeal) and not access.can_approve_without_review(user),
+        # Other ways to send the reply that channel plug-ins offer (a paper letter).
+        "reply_options": [
+            {"template": option.template, **option.context(request, appeal)} for option in delivery.reply_options()
+        ],
     }
 
 
@@ -157,7 +161,9 @@ actions_panel = _fragment("actions")
 def subcategories(request: HttpRequest) -> HttpResponse:
     """``<option>``s of the chosen category's subcategories (the dependent select)."""
     raw = request.GET.get("category", "")
-    children = Category.objects.filter(parent_id=int(raw), is_active=True) if raw.isdigit() else Category.objects.none()
+    children = (
+        Category.objects.filter(parent_id=int(raw), is_active=True) if raw.isdecimal() else Category.objects.none()
+    )
     html = render_to_string("appeals/_subcategory_options.html", {"children": children}, request=request)
     return HttpResponse(html)
 

@@ -55,6 +55,9 @@ def _register(request: HttpRequest, data: dict[str, Any]) -> Appeal:
             tags=data["tag_list"],
             created_at=data["received_at"],
             files=files,
+            regulator_reference=data["regulator_reference"] if data["regulator_forwarded"] else "",
+            regulator_letter_date=data["regulator_letter_date"] if data["regulator_forwarded"] else None,
+            regulator_forwarded=data["regulator_forwarded"],
         )
 
 
@@ -88,14 +91,14 @@ def new_appeal(request: HttpRequest) -> HttpResponse:
         if len(queue_ids) == 1:
             initial["queue"] = queue_ids[0]
         client_id = request.GET.get("client", "")
-        if client_id.isdigit():
+        if client_id.isdecimal():
             initial["client"] = Client.objects.filter(pk=int(client_id)).first()
         form = NewAppealForm(initial=initial)
     chosen_client = _bound_client(form)
     category_id = form["category"].value()
     subcategories = (
         Category.objects.filter(parent_id=int(category_id), is_active=True)
-        if str(category_id or "").isdigit()
+        if str(category_id or "").isdecimal()
         else Category.objects.none()
     )
     context = {
@@ -112,6 +115,6 @@ def _bound_client(form: NewAppealForm) -> Client | None:
     value = form["client"].value()
     if isinstance(value, Client):
         return value
-    if str(value or "").isdigit():
+    if str(value or "").isdecimal():
         return Client.objects.filter(pk=int(str(value))).first()
     return None

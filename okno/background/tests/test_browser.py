@@ -12,7 +12,7 @@ from django.tasks import TaskResultStatus
 from okno.background.models import TaskRecord
 from okno.background.tests import sample_tasks
 from okno.testing import build_org
-from okno.testing_browser import BrowserPage, needs_chromium, sign_in
+from okno.testing_browser import BrowserPage, follow_menu, needs_chromium, sign_in
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -27,7 +27,7 @@ def test_an_administrator_retries_a_failed_task(browser_page: BrowserPage, tmp_p
     assert TaskRecord.objects.get(pk=failed.id).status == TaskResultStatus.FAILED
 
     sign_in(page, "adam")
-    page.click("a.nav-link[href='/system/tasks/']")
+    follow_menu(page, "settings", "/system/tasks/")
     page.wait_for_url("**/system/tasks/")
     row = page.locator(f"#bg-failed tr[data-task='{failed.id}']")
     expect(row).to_be_visible()

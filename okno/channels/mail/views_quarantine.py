@@ -1,7 +1,7 @@
 """The quarantine, /settings/mail/quarantine/: mail that could not be processed,
 newest first, with the reason. An administrator downloads the raw message, sends it
-through intake again after a fix, or makes an appeal of it by hand (the lead's
-``services.intake`` does both)."""
+through intake again after a fix, or makes an appeal of it by hand
+(``services.intake`` does both)."""
 
 from __future__ import annotations
 
@@ -29,12 +29,12 @@ PAGE_SIZE = 50
 
 def _page_number(request: HttpRequest) -> int:
     value = request.GET.get("page") or request.POST.get("page") or "1"
-    return max(1, min(int(value), 1_000_000)) if value.isdigit() else 1
+    return max(1, min(int(value), 1_000_000)) if value.isdecimal() else 1
 
 
 def _mailbox_filter(request: HttpRequest) -> int | None:
     value = request.GET.get("mailbox") or request.POST.get("mailbox") or ""
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
 def _context(request: HttpRequest) -> dict[str, object]:

@@ -33,8 +33,10 @@ from okno.appeals.models import Appeal, Event, Message
 from okno.core.demo.clients import ClientsMixin
 from okno.core.demo.common import ORGS, PASSWORD
 from okno.core.demo.deadlines import setup_deadlines
+from okno.core.demo.post import setup_post
 from okno.core.demo.records import MERGED, Plan, Spec, Summary
 from okno.core.demo.reference import ReferenceMixin
+from okno.core.demo.reports import setup_saved_reports
 from okno.core.demo.routing import setup_routing
 from okno.core.demo.timeline import TimelineMixin
 from okno.core.errors import Conflict, InvalidInput, NotFound
@@ -75,8 +77,10 @@ class DemoBuilder(TimelineMixin, ClientsMixin, ReferenceMixin):
             self.add_links(plans)
             self.execute(plans)
             setup_routing()
+            setup_saved_reports()
             LiveMessage.objects.filter(id__gt=first_live).delete()
             self.count_up(plans)
+        setup_post()  # after history, with the paper channel's sender in place: letters wait to be posted
         self.summary.seconds = time.monotonic() - started
         return self.summary
 

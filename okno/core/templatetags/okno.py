@@ -42,3 +42,9 @@ def is_in(value: Any, choices: Iterable[Any] | None) -> bool:
     if choices is None:
         return False
     return str(value) in {str(choice) for choice in choices}
+
+
+@register.filter
+def is_one_of(value: Any, words: str) -> bool:
+    """``value`` is one of the space-separated ``words`` (a menu's sections)."""
+    return value is not None and str(value) in words.split()

@@ -13,7 +13,9 @@ def _render(body: str) -> bytes:
     html = template.render({"pdf_static": pdf.STATIC_DIR.as_uri()})
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=pdf.STATIC_DIR.as_uri() + "/", url_fetcher=pdf._fetcher()).write_pdf(uncompressed_pdf=True)
+    return HTML(string=html, base_url=pdf.STATIC_DIR.as_uri() + "/", url_fetcher=pdf._fetcher()).write_pdf(
+        uncompressed_pdf=True
+    )
 
 
 def test_russian_text_is_set_in_the_vendored_font():

@@ -10,7 +10,7 @@ import pytest
 from okno.deadlines.calendar_import import install_default_calendar
 from okno.deadlines.models import CalendarDay
 from okno.testing import build_org
-from okno.testing_browser import BrowserPage, needs_chromium, sign_in
+from okno.testing_browser import BrowserPage, follow_menu, needs_chromium, sign_in
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -23,7 +23,7 @@ def test_an_administrator_corrects_a_day_in_the_year_view(browser_page: BrowserP
     install_default_calendar()
     sign_in(tab, "adam")
 
-    tab.click("a.nav-link[href='/settings/calendars/']")
+    follow_menu(tab, "settings", "/settings/calendars/")
     expect(tab.locator("#calendar-list tr[data-calendar='ru']")).to_contain_text("Europe/Moscow")
     tab.goto("/settings/calendars/ru/2025/")
     expect(tab.locator("#calendar-months .card")).to_have_count(12)

@@ -15,7 +15,7 @@ import pytest
 from okno.deadlines.calendar_import import install_default_calendar
 from okno.deadlines.tests.test_performance import a_month_of_work
 from okno.testing import build_org
-from okno.testing_browser import BrowserPage, needs_chromium, sign_in
+from okno.testing_browser import BrowserPage, follow_menu, needs_chromium, sign_in
 
 pytestmark = [pytest.mark.browser(viewport={"width": 1400, "height": 1000}), needs_chromium]
 
@@ -54,7 +54,7 @@ def test_the_report_page_draws_its_charts_and_follows_the_filters(browser_page: 
     a_month_of_work(org)
 
     sign_in(tab, "kira")
-    tab.click("a.nav-link[href='/deadlines/performance/']")
+    follow_menu(tab, "reports", "/deadlines/performance/")
     tab.wait_for_url("**/deadlines/performance/")
 
     # This month (the real one): nothing answered yet, but the open appeals are there.

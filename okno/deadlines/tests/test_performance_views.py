@@ -221,7 +221,7 @@ def test_in_russian_the_page_and_the_csv_speak_russian(org: Org) -> None:
     client = signed_in(org.sergey, "ru")
     html = get(client, month, {"group_by": "assignee", **MARCH}).content.decode()
     assert "<title>Исполнительская дисциплина" in html
-    assert f'href="{URL}"><i class="bi bi-bar-chart-line"></i> Исполнительская дисциплина</a>' in html
+    assert f'href="{URL}"><i class="bi bi-stopwatch"></i> Исполнительская дисциплина</a>' in html  # the Reports menu
     assert chart_data(html)["notes"] == ["1 из 2 ответов в срок", "ответов не было"]
     rows = read_csv(get(client, month, {"group_by": "assignee", "format": "csv", **MARCH}), ";")
     assert rows == [

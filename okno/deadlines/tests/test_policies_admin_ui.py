@@ -12,7 +12,7 @@ from okno.deadlines.calendar_import import install_default_calendar
 from okno.deadlines.models import DeadlinePolicy
 from okno.deadlines.presets import load_presets
 from okno.testing import build_org
-from okno.testing_browser import BrowserPage, needs_chromium, reloaded, sign_in, watch_reloads
+from okno.testing_browser import BrowserPage, follow_menu, needs_chromium, reloaded, sign_in, watch_reloads
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -26,7 +26,7 @@ def test_an_administrator_switches_a_policy_on_and_edits_its_term(browser_page: 
     load_presets()
     sign_in(tab, "adam")
 
-    tab.click("a.nav-link[href='/deadlines/policies/']")
+    follow_menu(tab, "settings", "/deadlines/policies/")
     tab.wait_for_url("**/deadlines/policies/")
     watch_reloads(tab)
     card = tab.locator("#policy-fz442-financial")

@@ -110,6 +110,41 @@ class BoardQueueOut(Schema):
     unassigned: int
     waiting: int = Field(description="Unassigned and left to automatic assignment (0 in a manual queue).")
     oldest_waiting_since: datetime | None
+    oldest_unassigned_since: datetime | None = Field(
+        description="When the open unassigned appeal waiting longest was received."
+    )
+    assigned: int = Field(description="Open appeals someone is handling.")
+    by_status: dict[str, int] = Field(description="Open appeals per status: new, in_work, waiting_client.")
+    at_risk: int = Field(description="Open, not yet due, with 80 % of the term gone (the inbox's «at risk»).")
+    overdue: int = Field(description="Open and past due.")
+    due_today: int = Field(description="Open and due between now and midnight.")
+    arrived_today: int = Field(description="Received since midnight (any status).")
+    agents_taking: int = Field(description="Members in a status that takes appeals (available, mail, chats).")
+    free_places: int | None = Field(description="Their free places together; null: one of them has no limit.")
+
+
+class BoardMailboxOut(Schema):
+    mailbox: dict[str, Any] = Field(description="id, name, address")
+    queue: int | None
+    arrived_today: int = Field(description="Letters from clients received since midnight.")
+    waiting_for_answer: int = Field(description="Appeals from this mailbox that are new or in work.")
+
+
+class BoardConsultationOut(Schema):
+    user: int
+    name: str
+    since: datetime | None
+
+
+class BoardTotalsOut(Schema):
+    open: int
+    unassigned: int
+    assigned: int
+    at_risk: int
+    overdue: int
+    due_today: int
+    arrived_today: int
+    oldest_unassigned_since: datetime | None
 
 
 class BoardOut(Schema):
@@ -118,6 +153,11 @@ class BoardOut(Schema):
     queues: list[BoardQueueOut]
     channels: list[LoadOut] = Field(description="Open assigned appeals per channel against the channel's total limit.")
     to_dispatcher: int = Field(description="Open unassigned appeals no automatic assignment takes.")
+    statuses: dict[str, int] = Field(description="Agents per status (every status, zeros included).")
+    answering: int = Field(description="Agents in a status that takes appeals.")
+    consultations: list[BoardConsultationOut] = Field(description="Agents asking for help, the longest waiting first.")
+    mailboxes: list[BoardMailboxOut]
+    totals: BoardTotalsOut = Field(description="The queues on the board together.")
 
 
 def _status(profile: Any) -> dict[str, Any]:
@@ -214,7 +254,10 @@ def update_queue_routing(request: HttpRequest, queue_id: Id, body: QueuePatchIn)
 
 @router.get("/routing/board", response=BoardOut, summary="The supervisor board")
 def get_board(request: HttpRequest) -> dict[str, Any]:
-    """Each agent's status and load per channel against limits; each queue's mode,
-    open, unassigned and waiting appeals with the oldest waiting; channels' totals
-    against their limits; how many appeals wait for the dispatcher."""
+    """Each agent's status and load per channel against limits; agents per status
+    and those asking for help; each queue's mode, open, unassigned and waiting
+    appeals with the longest wait, at-risk and overdue counts, appeals being handled
+    by status and those received today; each mailbox's letters today and appeals
+    waiting for an answer; channels' totals against their limits; how many appeals
+    wait for the dispatcher."""
     return board_service.board(current_user(request)).as_json()

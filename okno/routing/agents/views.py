@@ -79,10 +79,34 @@ def board(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not can_read_board(user):
         raise PermissionDenied(_("Only supervisors, dispatchers and administrators see the board."))
+    if request.GET.get("wall"):
+        return _wall(request)
     if _htmx(request):
         return _board_fragment(request)
     context = {"board": board_service.board(user), "nav_section": "board", "is_admin": is_admin(user)}
     response = render(request, "agents/board.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def wall(request: HttpRequest) -> HttpResponse:
+    """The board for a screen in the contact centre: large numbers, no navbar, dark
+    unless ``?theme=light``; live like the board."""
+    user = _user(request)
+    if not can_read_board(user):
+        raise PermissionDenied(_("Only supervisors, dispatchers and administrators see the board."))
+    return _wall(request)
+
+
+def _wall(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {"board": board_service.board(user), "dark": request.GET.get("theme") != "light"}
+    if _htmx(request):
+        response = HttpResponse(render_to_string("agents/_wall.html", context, request=request))
+    else:
+        response = render(request, "agents/wall.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

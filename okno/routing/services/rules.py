@@ -202,9 +202,11 @@ def _snapshot() -> tuple[float, list[CompiledRule], dict[int, float]]:
     from okno.routing.models import QueueRouting, RoutingRule
 
     rules = compile_all(list(RoutingRule.objects.filter(is_active=True).order_by("position", "id")))
-    thresholds = dict(
-        QueueRouting.objects.filter(auto_apply_threshold__isnull=False).values_list("queue_id", "auto_apply_threshold")
-    )
+    thresholds = {
+        queue: threshold
+        for queue, threshold in QueueRouting.objects.values_list("queue_id", "auto_apply_threshold")
+        if threshold is not None
+    }
     snapshot = (now, rules, thresholds)
     with _lock:
         _compiled = snapshot

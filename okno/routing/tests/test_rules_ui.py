@@ -8,7 +8,7 @@ import pytest
 
 from okno.routing.models import RoutingRule
 from okno.testing import build_org
-from okno.testing_browser import BrowserPage, needs_chromium, reloaded, sign_in, watch_reloads
+from okno.testing_browser import BrowserPage, follow_menu, needs_chromium, reloaded, sign_in, watch_reloads
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -20,7 +20,7 @@ def test_an_administrator_adds_a_rule_and_dry_runs_a_text_that_fires_it(browser_
     org = build_org()
     sign_in(tab, "adam")
 
-    tab.click("a.nav-link[href='/settings/routing/']")
+    follow_menu(tab, "settings", "/settings/routing/")
     tab.wait_for_url("**/settings/routing/")
     expect(tab.locator("#rule-none")).to_be_visible()
     tab.click("#rule-add")

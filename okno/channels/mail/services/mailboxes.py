@@ -177,7 +177,7 @@ def _reference[M: models.Model](model: type[M], value: Any, field: str, *, activ
     if value is None or value == "":
         return None
     pk = value.pk if isinstance(value, model) else value
-    if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
+    if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdecimal():
         raise InvalidInput(_("Give an id."), field=field)
     queryset = model._default_manager.filter(pk=int(pk))
     if active and any(f.name == "is_active" for f in model._meta.fields):

@@ -10,7 +10,7 @@ from okno.channels.mail.models import Mailbox
 from okno.channels.mail.testing import ImapAccount, SmtpServer
 from okno.core import secrets
 from okno.testing import build_org
-from okno.testing_browser import BrowserPage, needs_chromium, reloaded, sign_in, watch_reloads
+from okno.testing_browser import BrowserPage, follow_menu, needs_chromium, reloaded, sign_in, watch_reloads
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -24,7 +24,7 @@ def test_an_administrator_adds_a_mailbox_and_tests_its_connection(
     org = build_org()
     sign_in(tab, "adam")
 
-    tab.click("a.nav-link[href='/settings/mail/']")
+    follow_menu(tab, "settings", "/settings/mail/")
     tab.wait_for_url("**/settings/mail/")
     expect(tab.locator("#mailbox-none")).to_be_visible()
     tab.click("#mailbox-add")

@@ -471,7 +471,7 @@ def check_smtp(settings: SmtpSettings) -> CheckReport:
         with session:
             extensions = session.extensions
             extra = {}
-            if "size" in extensions and extensions["size"].isdigit():
+            if "size" in extensions and extensions["size"].isdecimal():
                 extra["size_limit"] = extensions["size"]
             if "auth" in extensions:
                 extra["auth"] = extensions["auth"]

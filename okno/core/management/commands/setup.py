@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from okno.core import pdf
+
 
 class Command(BaseCommand):
     help = "Migrate, collect static files and, on an empty database, load the demo data."
@@ -33,6 +35,15 @@ class Command(BaseCommand):
 
         rules = load_routing_presets()
         self.stdout.write(f"Routing rule presets: {rules} added.")
+        from okno.reports.regulator.services.layout import load_default_template as load_regulator_template
+
+        regulator_templates = load_regulator_template()
+        self.stdout.write(f"Regulator report templates: {regulator_templates} added.")
+        if not pdf.can_render():
+            self.stderr.write(
+                "Warning: PDFs (regulator report, letters) need the Pango library, which this machine lacks. "
+                "On Debian or Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0. Everything else works."
+            )
         if not settings.DEBUG:
             self.stdout.write("Collecting static files…")
             call_command("collectstatic", interactive=False, verbosity=0)

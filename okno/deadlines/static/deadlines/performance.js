@@ -1,8 +1,11 @@
 /* The on-time performance page: draws the two charts (Chart.js, served by Okno)
-   from the JSON block the server renders, sorts the table by a clicked header, and
-   keeps the custom dates usable only for a custom period. No inline code (CSP). */
+   from the JSON block the server renders and sorts the table by a clicked header.
+   The filter form's wiring and what every chart shares are in okno-charts.js.
+   No inline code (CSP). */
 (function () {
   "use strict";
+
+  var charts = window.OknoCharts;
 
   var COLORS = {
     onTime: "rgba(25, 135, 84, 0.8)", // Bootstrap success
@@ -10,20 +13,8 @@
     overdue: "rgba(220, 53, 69, 0.85)", // danger
   };
 
-  function ready(fn) {
-    if (document.readyState !== "loading") {
-      fn();
-    } else {
-      document.addEventListener("DOMContentLoaded", fn);
-    }
-  }
-
-  function locale() {
-    return document.documentElement.lang || undefined;
-  }
-
   function formatNumber(value, digits) {
-    return Number(value).toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    return Number(value).toLocaleString(charts.locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
 
   // --- charts ----------------------------------------------------------------------------
@@ -34,17 +25,9 @@
     box.style.height = Math.max(140, rows * perRow + 60) + "px";
   }
 
-  function replaceChart(canvas, config) {
-    var old = window.Chart.getChart(canvas);
-    if (old) old.destroy();
-    var chart = new window.Chart(canvas, config);
-    canvas.setAttribute("data-drawn", "");
-    return chart;
-  }
-
   function drawOnTime(canvas, data) {
     fitBox(canvas, data.labels.length);
-    replaceChart(canvas, {
+    charts.replaceChart(canvas, {
       type: "bar",
       data: {
         labels: data.labels,
@@ -58,23 +41,9 @@
           },
         ],
       },
-      options: {
+      options: charts.options({
         indexAxis: "y",
-        locale: locale(),
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        scales: {
-          x: {
-            min: 0,
-            max: 100,
-            ticks: {
-              callback: function (value) {
-                return value + " %";
-              },
-            },
-          },
-        },
+        scales: { x: { min: 0, max: 100, ticks: charts.percentTicks() } },
         plugins: {
           legend: { display: false },
           tooltip: {
@@ -87,13 +56,13 @@
             },
           },
         },
-      },
+      }),
     });
   }
 
   function drawOpen(canvas, data) {
     fitBox(canvas, data.labels.length);
-    replaceChart(canvas, {
+    charts.replaceChart(canvas, {
       type: "bar",
       data: {
         labels: data.labels,
@@ -108,15 +77,11 @@
           },
         ],
       },
-      options: {
+      options: charts.options({
         indexAxis: "y",
-        locale: locale(),
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
         scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
         plugins: { legend: { position: "bottom" } },
-      },
+      }),
     });
   }
 
@@ -131,14 +96,6 @@
     var open = document.querySelector("canvas[data-chart=open]");
     if (onTime) drawOnTime(onTime, data);
     if (open) drawOpen(open, data);
-  }
-
-  function destroyCharts(root) {
-    if (!window.Chart || !root.querySelectorAll) return;
-    root.querySelectorAll("canvas[data-drawn]").forEach(function (canvas) {
-      var chart = window.Chart.getChart(canvas);
-      if (chart) chart.destroy();
-    });
   }
 
   // --- sorting -------------------------------------------------------------------------
@@ -157,7 +114,7 @@
     rows.sort(function (a, b) {
       var x = a.cells[index].getAttribute("data-value");
       var y = b.cells[index].getAttribute("data-value");
-      var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y, locale());
+      var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y, charts.locale());
       return ascending ? order : -order;
     });
     rows.forEach(function (row) {
@@ -174,49 +131,5 @@
     if (button) sortBy(button.closest("th"));
   });
 
-  // --- filters ---------------------------------------------------------------------------
-
-  function customDates(form) {
-    var custom = form.elements.period.value === "custom";
-    [form.elements.date_from, form.elements.date_to].forEach(function (input) {
-      input.disabled = !custom;
-    });
-    return custom;
-  }
-
-  // Capture phase: the dates are switched before htmx (listening on the form) reads them.
-  document.addEventListener(
-    "change",
-    function (evt) {
-      var form = evt.target.form;
-      if (form && form.id === "performance-filters" && evt.target.name === "period" && customDates(form)) {
-        form.elements.date_from.focus();
-      }
-    },
-    true
-  );
-
-  // A change while a custom period still lacks a date waits for the other date.
-  document.addEventListener("htmx:confirm", function (evt) {
-    var form = evt.detail.elt;
-    var trigger = evt.detail.triggeringEvent;
-    if (!form || form.id !== "performance-filters" || !trigger || trigger.type !== "change") return;
-    if (form.elements.period.value === "custom" && (!form.elements.date_from.value || !form.elements.date_to.value)) {
-      evt.preventDefault();
-    }
-  });
-
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    if (evt.detail.target && evt.detail.target.id === "performance-report") destroyCharts(evt.detail.target);
-  });
-
-  document.addEventListener("htmx:load", function (evt) {
-    if (evt.target && evt.target.id === "performance-report") drawCharts(evt.target);
-  });
-
-  ready(function () {
-    var form = document.getElementById("performance-filters");
-    if (form) customDates(form);
-    drawCharts(document);
-  });
+  charts.wireReport("performance-filters", "performance-report", drawCharts);
 })();

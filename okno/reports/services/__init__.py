@@ -1,0 +1,1 @@
+"""The reports domain's services: filters, the reports, exports, saved reports, the dashboard."""
