@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from okno.appeals.choices import EventKind
-from okno.appeals.models import Event
 from okno.appeals.services import events
 from okno.appeals.services.hooks import Arrival
 from okno.core import fastsql
@@ -104,7 +103,9 @@ class RoutingPass:
                     arrival.appeal.assignee = None
                     arrival.assignment_note = ""
 
-    def after_insert(self) -> None:
+    def after_insert(self) -> list[dict[str, Any]]:
+        """The routing records; the "routed" events go back to registration, which
+        inserts them with its own (one statement for all of an appeal's events)."""
         now = timezone.now()
         rows: list[dict[str, Any]] = []
         log_rows: list[dict[str, Any]] = []
@@ -142,7 +143,7 @@ class RoutingPass:
                     )
                 )
         fastsql.insert_rows(AppealRouting, rows)
-        fastsql.insert_rows(Event, log_rows)
+        return log_rows
 
 
 def fired_entry(decision: Decision) -> dict[str, Any]:

@@ -48,8 +48,9 @@ class RoutePass(Protocol):
     def before_insert(self) -> None:
         """Inside the registering transaction, before the INSERT (assignment under lock)."""
 
-    def after_insert(self) -> None:
-        """Once the appeals have ids: routing's own rows and events."""
+    def after_insert(self) -> list[dict[str, Any]]:
+        """Once the appeals have ids: routing's own rows; returns its events (as
+        ``events.values``), which registration inserts with its own."""
 
 
 Router = Callable[[Sequence[Arrival]], RoutePass | None]

@@ -337,13 +337,13 @@ def _write(actor: Actor, prepared: list[_Prepared], now: datetime) -> list[Appea
                     )
                 )
         fastsql.insert_many(attachments)
+        if routing is not None:
+            log += routing.after_insert()
         fastsql.insert_rows(Event, log)
         fastsql.insert_rows(
             AppealSearch,
             [{"appeal": item.appeal, "document": search.new_document(item.appeal, item.words)} for item in prepared],
         )
-        if routing is not None:
-            routing.after_insert()
         notify.appeals_registered(appeals, writers)
     return appeals
 

@@ -70,16 +70,16 @@ class CharFeatures:
         self.words[word] = found
         return found
 
-    def transform(self, texts: Sequence[str]) -> Any:
-        """The TF-IDF matrix of ``texts``: counts per column, then the vectoriser's
-        weighting (sublinear tf, idf, l2 norm) as ``TfidfTransformer`` applies it."""
+    def rows(self, texts: Sequence[str]) -> list[tuple[Any, Any]]:
+        """Per text its TF-IDF row as (columns, values): counts per column, then the
+        vectoriser's weighting (sublinear tf, idf, l2 norm) as ``TfidfTransformer``
+        applies it."""
         import numpy as np
-        import scipy.sparse as sp
 
         vectorizer = self.vectorizer
         idf = vectorizer.idf_ if vectorizer.use_idf else None
-        rows_columns, rows_values = [], []
         columns = self.columns
+        out = []
         for text in texts:
             found: list[int] = []
             for word in self.white_spaces.sub(" ", self.preprocess(self.decode(text))).split():
@@ -92,15 +92,22 @@ class CharFeatures:
                 values *= idf[unique]
             if vectorizer.norm == "l2" and len(values):
                 values /= np.sqrt(np.dot(values, values))
-            rows_columns.append(unique)
-            rows_values.append(values.astype(vectorizer.dtype, copy=False))
-        indptr = np.zeros(len(rows_columns) + 1, dtype=np.int32)
-        np.cumsum([len(c) for c in rows_columns], out=indptr[1:])
+            out.append((unique, values.astype(vectorizer.dtype, copy=False)))
+        return out
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        """The TF-IDF matrix of ``texts`` (sparse, as the vectoriser returns it)."""
+        import numpy as np
+        import scipy.sparse as sp
+
+        rows = self.rows(texts)
+        indptr = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum([len(c) for c, _v in rows], out=indptr[1:])
         return sp.csr_matrix(
             (
-                np.concatenate(rows_values or [np.empty(0)]),
-                np.concatenate(rows_columns or [np.empty(0, np.int32)]),
+                np.concatenate([v for _c, v in rows] or [np.empty(0)]),
+                np.concatenate([c for c, _v in rows] or [np.empty(0, np.int32)]),
                 indptr,
             ),
-            shape=(len(rows_columns), len(self.vocabulary)),
+            shape=(len(rows), len(self.vocabulary)),
         )
