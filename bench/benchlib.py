@@ -76,3 +76,33 @@ def machine() -> str:
         f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
         f"Django {django.get_version()}, {db}"
     )
+
+
+def reuse_or_fill(n: int, url: str, fill: Any) -> str:
+    """Migrate, then keep a database that already holds ``n`` appeals or ``fill(n)`` an
+    empty one (a SQLite file of another size is started afresh); returns what was done."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from okno.appeals.models import Appeal
+
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.exists():
+            call_command("migrate", interactive=False, verbosity=0)
+            if Appeal.objects.count() == n:
+                return f"reused {path} ({n} appeals, {path.stat().st_size / 1e6:.0f} MB)"
+            connection.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    existing = Appeal.objects.count()
+    if existing == n:
+        return f"reused the database in DATABASE_URL ({existing} appeals)"
+    if existing:
+        sys.exit(f"The database already holds {existing} appeals, not {n}: give an empty database or N={existing}.")
+    started = time.perf_counter()
+    fill(n)
+    return f"filled {n} appeals in {time.perf_counter() - started:.0f} s"

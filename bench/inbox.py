@@ -25,10 +25,9 @@ import statistics
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from benchlib import insert, machine, setup_django
+from benchlib import insert, machine, reuse_or_fill, setup_django
 
 BATCH = 5000
 DAYS = 730
@@ -92,31 +91,7 @@ PATRONYMIC = ["Ивановна", "Петрович", "Сергеевна", "А�
 
 def prepare(n: int, url: str) -> str:
     """Migrate and fill; returns what was done, for the report."""
-    from django.core.management import call_command
-
-    from okno.appeals.models import Appeal
-
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if path.exists():
-            call_command("migrate", interactive=False, verbosity=0)
-            existing = Appeal.objects.count()
-            if existing == n:
-                return f"reused {path} ({existing} appeals, {path.stat().st_size / 1e6:.0f} MB)"
-            from django.db import connection
-
-            connection.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-    call_command("migrate", interactive=False, verbosity=0)
-    existing = Appeal.objects.count()
-    if existing == n:
-        return f"reused the database in DATABASE_URL ({existing} appeals)"
-    if existing:
-        sys.exit(f"The database already holds {existing} appeals, not {n}: give an empty database or N={existing}.")
-    started = time.perf_counter()
-    fill(n)
-    return f"filled {n} appeals in {time.perf_counter() - started:.0f} s"
+    return reuse_or_fill(n, url, fill)
 
 
 APPEAL_COLUMNS = [

@@ -36,10 +36,9 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from benchlib import BENCH_DIR, ROOT, insert, machine, setup_django
+from benchlib import BENCH_DIR, ROOT, insert, machine, reuse_or_fill, setup_django
 
 BATCH = 10_000
 DAYS = 730
@@ -68,29 +67,8 @@ def stop_postgres() -> None:
 
 
 def prepare(n: int, url: str) -> str:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from okno.appeals.models import Appeal
-
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if path.exists():
-            call_command("migrate", interactive=False, verbosity=0)
-            if Appeal.objects.count() == n:
-                return f"reused {path}"
-            connection.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-    call_command("migrate", interactive=False, verbosity=0)
-    existing = Appeal.objects.count()
-    if existing == n:
-        return f"reused the database ({existing} appeals)"
-    if existing:
-        sys.exit(f"The database already holds {existing} appeals, not {n}: give an empty database or N={existing}.")
-    started = time.perf_counter()
-    fill(n)
-    return f"filled {n} appeals in {time.perf_counter() - started:.0f} s"
+    """Migrate and fill; returns what was done, for the report."""
+    return reuse_or_fill(n, url, fill)
 
 
 class Rows:
