@@ -98,10 +98,12 @@ APPEAL_COLUMNS = [
     "id", "number", "year", "seq", "kind_id", "channel", "category_id", "product_id", "subject", "description",
     "status", "priority", "priority_rank", "outcome", "queue_id", "assignee_id", "client_id", "parent_id",
     "merged_into_id", "created_at", "registered_at", "first_response_at", "closed_at", "updated_at", "due_at",
-    "due_risk_at", "claim_amount", "created_by_id", "reopen_count",
+    "due_risk_at", "claim_amount", "created_by_id", "reopen_count", "deadline_policy_id",
+    "regulator_forwarded", "regulator_reference", "regulator_letter_date",
 ]  # fmt: skip
 MESSAGE_COLUMNS = [
-    "id", "appeal_id", "direction", "channel", "author_id", "author_client_id", "subject", "body_text", "body_html",
+    "id", "appeal_id", "direction", "channel", "author_id", "author_client_id", "subject", "body_text", "quoted_text",
+    "body_html",
     "created_at", "sent_at", "approval_status", "approval_comment", "approved_by_id", "approved_at", "status_after",
     "delivery_status", "external_id",
 ]  # fmt: skip
@@ -236,14 +238,15 @@ def fill(n: int) -> None:
                         worker[0] if worker else None, client_id, None, None,
                         dt(created), dt(created), dt(done_at) if answered else None, dt(done_at) if final else None,
                         dt(updated), dt(created + timedelta(days=queue.answer_term_days)),
-                        dt(created + timedelta(days=queue.answer_term_days * 0.8)), None, None, 0,
+                        dt(created + timedelta(days=queue.answer_term_days * 0.8)), None, None, 0, None,
+                        False, "", None,
                     )
                 )  # fmt: skip
                 body = rng.choice(BODIES)
                 message_id += 1
                 inbound_id = message_id
                 message_rows.append(
-                    (inbound_id, appeal_id, "inbound", channel, None, client_id, subject, body, "", dt(created), None,
+                    (inbound_id, appeal_id, "inbound", channel, None, client_id, subject, body, "", "", dt(created), None,
                      "not_required", "", None, None, "", "n/a", "")
                 )  # fmt: skip
                 event_id += 1
@@ -267,7 +270,7 @@ def fill(n: int) -> None:
                     texts.append(reply)
                     message_id += 1
                     message_rows.append(
-                        (message_id, appeal_id, "outbound", channel, worker[0], None, "", reply, "", dt(done_at),
+                        (message_id, appeal_id, "outbound", channel, worker[0], None, "", reply, "", "", dt(done_at),
                          dt(done_at), "not_required", "", None, None, "", "sent", "")
                     )  # fmt: skip
                     event_id += 1
