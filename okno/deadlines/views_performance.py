@@ -3,7 +3,6 @@ table, and the same table as CSV. Numbers come from ``services.performance``."""
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET
 from okno.appeals.views.common import current_user, is_htmx, vary_on_htmx
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput
+from okno.core.spreadsheet import csv_text, csv_writer
 from okno.deadlines.services import performance as service
 from okno.deadlines.services.performance import Row
 
@@ -106,17 +106,13 @@ def _number(value: float | None) -> str:
 
 
 def _csv(rows: list[Row], group_by: str, date_from: date, date_to: date) -> HttpResponse:
-    """UTF-8 with a BOM so Excel reads Cyrillic. Excel splits on the list separator
-    of its locale: ";" where the decimal separator is a comma (Russian), else ","."""
-    decimal_comma = formats.get_format("DECIMAL_SEPARATOR") == ","
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow([str(service.GROUP_LABELS[group_by]), *(str(label) for label in COLUMNS)])
     for r in rows:
         writer.writerow(
             [
-                r.name,
+                csv_text(r.name),
                 r.open,
                 r.due_today,
                 r.overdue,

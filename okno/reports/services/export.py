@@ -5,13 +5,12 @@ XLSX: a header block (title, period, filters, when), then the table with a bold,
 frozen header row, number formats per column kind and widths that fit. List
 reports (current and overdue appeals) get the list on a second sheet.
 
-CSV: UTF-8 with a BOM so Excel reads Cyrillic; the separator is ";" where the
-decimal separator is a comma (Russian), as the on-time performance CSV does.
+CSV: ``okno.core.spreadsheet.csv_writer`` (UTF-8 with a BOM, the locale's separator),
+as the on-time performance CSV. Client-typed text never becomes a formula in either.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from okno.core.spreadsheet import csv_text, csv_writer
 from okno.reports.services.base import DATETIME, HOURS, INT, PERCENT, TEXT, Column, Line, Report
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,7 +101,9 @@ def _row(ws: WriteOnlyWorksheet, columns: list[Column], line: Line) -> list[Any]
         if column.key == "label" and line.level:
             value = "    " * line.level + str(value)
         c = WriteOnlyCell(ws, value=_excel_value(value, column.kind))
-        if column.kind != TEXT:
+        if column.kind == TEXT and isinstance(c.value, str):
+            c.data_type = "s"  # text stays text, even "=…" (okno.core.spreadsheet)
+        else:
             c.number_format = _FORMATS[column.kind]
         if line.is_total:
             c.font = Font(bold=True)
@@ -151,21 +153,19 @@ def _csv_value(value: Any, kind: str) -> str:
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if kind in (PERCENT, HOURS) and isinstance(value, int | float):
         return formats.number_format(value, decimal_pos=1)
-    return str(value)
+    return csv_text(value) if kind == TEXT else str(value)
 
 
 def to_csv(report: Report) -> bytes:
     """The table (list reports: the list of appeals) as CSV."""
-    decimal_comma = formats.get_format("DECIMAL_SEPARATOR") == ","
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     columns, lines = (report.item_columns, report.items) if report.item_columns else (report.columns, report.all_rows())
     writer.writerow([c.label for c in columns])
     for line in lines:
         writer.writerow(
             [
-                ("  " * line.level + line.label) if c.key == "label" else _csv_value(line.value(c), c.kind)
+                ("  " * line.level + csv_text(line.label)) if c.key == "label" else _csv_value(line.value(c), c.kind)
                 for c in columns
             ]
         )

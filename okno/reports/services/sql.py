@@ -18,11 +18,12 @@ from django.db.models import Aggregate, Expression, F, FloatField, Func, QuerySe
 
 
 class Seconds(Func):
-    """``end - start`` in seconds, a float (``NULL`` if either is)."""
+    """``end - start`` in seconds, a float (``NULL`` if either is). ``date_part``
+    rather than ``EXTRACT``, which PostgreSQL 14+ computes as a slower numeric."""
 
     output_field = FloatField()
     arity = 2
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    template = "date_part('epoch', (%(expressions)s))"
     arg_joiner = " - "
 
     def __init__(self, end: Any, start: Any) -> None:

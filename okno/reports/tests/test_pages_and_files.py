@@ -120,6 +120,22 @@ def test_the_overdue_list_in_xlsx_and_csv(org: Org, month: Month) -> None:
     assert lines[1][1] == "Иванов Иван Иванович"
 
 
+def test_text_that_looks_like_a_formula_stays_text_in_both_files(org: Org, month: Month) -> None:
+    """A client can type anything into a subject: opening the report must not run it."""
+    from okno.appeals.models import Appeal
+
+    formula = '=HYPERLINK("http://example.org/steal","Open")'
+    Appeal.objects.filter(pk=month.a3.pk).update(subject=formula)
+    client = browser(org.kira)
+    params = {"report": "overdue", "soon_days": "60"}
+    workbook = load_workbook(io.BytesIO(client.get("/reports/export/xlsx/", params, headers=ENGLISH).content))
+    cell = workbook["Appeals"]["C2"]
+    assert (cell.value, cell.data_type) == (formula, "s")  # a formula would load with data_type "f"
+    content = client.get("/reports/export/csv/", params, headers=ENGLISH).content
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=","))
+    assert lines[1][2] == "'" + formula  # the apostrophe keeps Excel from reading a formula
+
+
 def test_csv_of_a_table_with_percentages(org: Org, month: Month) -> None:
     russian = browser(org.kira, "ru").get("/reports/export/csv/", {**MARCH, "report": "volumes"}).content
     lines = list(csv.reader(io.StringIO(russian.decode("utf-8-sig")), delimiter=";"))

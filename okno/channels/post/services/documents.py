@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from okno.channels.post.models import PaperLetter, PostRegistry, PostSettings, RegistryBatch
 from okno.core.pdf import render_pdf
+from okno.core.spreadsheet import xlsx_text
 
 DOCUMENT_LANGUAGE = "ru"
 
@@ -172,15 +173,15 @@ def registry_xlsx(batch: RegistryBatch) -> bytes:
                 sheet.append(
                     [
                         letter.position,
-                        letter.addressee,
-                        full_address(letter),
-                        letter.phone,
+                        xlsx_text(sheet, letter.addressee),
+                        xlsx_text(sheet, full_address(letter)),
+                        xlsx_text(sheet, letter.phone),
                         letter.tracking_number,
                         round(letter.weight_g / 1000, 3),
                         letter.declared_value,
                         letter.cash_on_delivery,
                         letter.postage,
-                        letter.special_marks,
+                        xlsx_text(sheet, letter.special_marks),
                     ]
                 )
             totals = data.totals

@@ -100,6 +100,16 @@ def test_the_workbook_reads_back_with_the_form_103_columns_and_totals(org: Org) 
     assert float(total[8]) == pytest.approx(95.5)
 
 
+def test_an_addressee_that_looks_like_a_formula_stays_text_in_the_workbook(org: Org) -> None:
+    configure(org)
+    letter = paper_reply(org)
+    update_letter(org.anna, letter.pk, {"addressee": "=1+2"})
+    book = load_workbook(io.BytesIO(documents.registry_xlsx(registries.form_registry(org.dina, None))))
+    sheet = book[book.sheetnames[0]]
+    cell = next(row[1] for row in sheet.iter_rows() if row[1].value == "=1+2")
+    assert cell.data_type == "s"
+
+
 def test_the_pdf_holds_every_list_in_cyrillic(org: Org) -> None:
     configure(org)
     letters(org, 36)
