@@ -29,6 +29,7 @@ from okno.appeals.models import Category, Kind
 from okno.clients.choices import Segment
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, OknoError
+from okno.core.forms import NamedMultipleChoiceField, ServiceForm
 from okno.deadlines.choices import ClockKind, CountsFrom, DayOffRule, TermUnit
 from okno.deadlines.models import Calendar, DeadlinePolicy, PolicyClock
 from okno.deadlines.queries import term_text
@@ -40,35 +41,12 @@ LIST = "#policy-list"
 # --- forms ------------------------------------------------------------------------------
 
 
-class Styled(forms.Form):
-    """Bootstrap's classes on every widget (the templates lay the fields out)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):  # and SelectMultiple
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs["class"] = css
-
-
-class CategoryChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Category) -> str:
-        if obj.parent is not None:
-            return f"{obj.parent.display_name} › {obj.display_name}"
-        return obj.display_name
-
-
 class UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
 
-class PolicyForm(Styled):
+class PolicyForm(ServiceForm):
     code = forms.SlugField(label=gettext_lazy("Code"), max_length=60)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("Name in English"), max_length=200, required=False)
@@ -88,7 +66,7 @@ class PolicyForm(Styled):
     kinds = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Kinds"), queryset=Kind.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    categories = CategoryChoice(
+    categories = NamedMultipleChoiceField(
         label=gettext_lazy("Categories"),
         # Each category followed by its subcategories.
         queryset=Category.objects.select_related("parent").order_by(
@@ -150,7 +128,7 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
 
 
-class ClockForm(Styled):
+class ClockForm(ServiceForm):
     # Initial values are what an empty row shows, so a row left empty is no clock.
     clock = forms.ChoiceField(label=gettext_lazy("Clock"), choices=_blank(ClockKind.choices), initial="")
     stage = forms.ChoiceField(
@@ -198,7 +176,7 @@ class ClockForm(Styled):
         try:
             services.clean_clock({k: v for k, v in data.items() if k in services.CLOCK_FIELDS})
         except InvalidInput as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            self.add_service_error(exc)
         return data
 
 

@@ -42,7 +42,7 @@ _CONDITIONS = (
 )
 _ACTIONS = (
     "Keys (all optional): queue, kind, category, product, priority, only_raise, tags, deadline_policy, "
-    "assignee, to_dispatcher, apply_suggestion [category, queue, kind, product]."
+    "assignee, to_dispatcher, apply_suggestion [category, queue, kind, product], regulator_forwarded (true)."
 )
 
 

@@ -19,7 +19,7 @@ from okno.appeals.models import Category, Kind
 from okno.catalog.models import Product
 from okno.clients.choices import ClientKind, Segment
 from okno.clients.models import Client
-from okno.core.errors import InvalidInput
+from okno.core.forms import NamedChoiceField, NamedMultipleChoiceField, ServiceForm
 from okno.deadlines.models import DeadlinePolicy
 from okno.queues.models import Queue
 from okno.routing.choices import Arrival
@@ -41,43 +41,18 @@ ERROR_FIELDS = {
     "actions.deadline_policy": "set_deadline_policy",
     "actions.assignee": "set_assignee",
     "actions.to_dispatcher": "dispatcher",
+    "actions.regulator_forwarded": "regulator_forwarded",
 }
 
 
-class Styled(forms.Form):
-    """Bootstrap's classes on every widget (the templates lay the fields out)."""
+class Styled(ServiceForm):
+    """The rule editor's forms: a service's ``conditions.<key>``/``actions.<key>``
+    error on the control that shows it."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):  # and SelectMultiple
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs["class"] = css
-
-    def add_service_error(self, exc: InvalidInput) -> None:
-        """A service's error on the control it names, or above the form."""
-        name = exc.field or ""
-        name = ERROR_FIELDS.get(name, name.partition(".")[2] if "." in name else name)
-        self.add_error(name if name in self.fields else None, exc.message)
-
-
-class NamedChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        parent = getattr(obj, "parent", None)
-        name = str(getattr(obj, "display_name", obj))
-        return f"{parent.display_name} › {name}" if parent is not None else name
-
-
-class NamedMultiple(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        parent = getattr(obj, "parent", None)
-        name = str(getattr(obj, "display_name", obj))
-        return f"{parent.display_name} › {name}" if parent is not None else name
+    def form_field(self, service_field: str) -> str:
+        if service_field in ERROR_FIELDS:
+            return ERROR_FIELDS[service_field]
+        return service_field.partition(".")[2] if "." in service_field else service_field
 
 
 def _categories() -> Any:
@@ -135,7 +110,7 @@ class RuleForm(Styled):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    mailboxes = NamedMultiple(
+    mailboxes = NamedMultipleChoiceField(
         label=_("Mailboxes"), queryset=_mailboxes(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
     senders = forms.CharField(
@@ -147,7 +122,7 @@ class RuleForm(Styled):
     segments = forms.MultipleChoiceField(
         label=_("Client segments"), choices=Segment.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    organisations = NamedMultiple(
+    organisations = NamedMultipleChoiceField(
         label=_("Organisations"),
         queryset=Client.objects.filter(kind=ClientKind.ORGANISATION).order_by("name"),
         required=False,
@@ -163,20 +138,20 @@ class RuleForm(Styled):
         label=_("Earlier appeals of the client, at least"), min_value=1, max_value=1000, required=False
     )
     repeat_days = forms.IntegerField(label=_("within days"), min_value=1, max_value=3650, required=False)
-    kinds = NamedMultiple(
+    kinds = NamedMultipleChoiceField(
         label=_("Kinds"),
         queryset=Kind.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    categories = NamedMultiple(
+    categories = NamedMultipleChoiceField(
         label=_("Categories"),
         queryset=_categories(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("A category matches its subcategories too."),
     )
-    products = NamedMultiple(
+    products = NamedMultipleChoiceField(
         label=_("Products"),
         queryset=Product.objects.filter(is_active=True),
         required=False,
@@ -212,14 +187,14 @@ class RuleForm(Styled):
     )
 
     # … then
-    set_queue = NamedChoice(
+    set_queue = NamedChoiceField(
         label=_("Queue"), queryset=Queue.objects.filter(is_active=True), required=False, empty_label="—"
     )
-    set_kind = NamedChoice(
+    set_kind = NamedChoiceField(
         label=_("Kind"), queryset=Kind.objects.filter(is_active=True), required=False, empty_label="—"
     )
-    set_category = NamedChoice(label=_("Category"), queryset=_categories(), required=False, empty_label="—")
-    set_product = NamedChoice(
+    set_category = NamedChoiceField(label=_("Category"), queryset=_categories(), required=False, empty_label="—")
+    set_product = NamedChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False, empty_label="—"
     )
     set_priority = forms.ChoiceField(label=_("Priority"), choices=[(ANY, "—"), *Priority.choices], required=False)
@@ -227,7 +202,7 @@ class RuleForm(Styled):
     add_tags = forms.CharField(
         label=_("Add tags"), required=False, max_length=2000, help_text=_("Separated by commas.")
     )
-    set_deadline_policy = NamedChoice(
+    set_deadline_policy = NamedChoiceField(
         label=_("Deadline policy"),
         queryset=DeadlinePolicy.objects.filter(is_active=True).order_by("position", "id"),
         required=False,
@@ -248,6 +223,11 @@ class RuleForm(Styled):
             (NO, _("Not to the dispatcher")),
         ],
         required=False,
+    )
+    regulator_forwarded = forms.BooleanField(
+        label=_("Mark as forwarded by the regulator"),
+        required=False,
+        help_text=_("The regulator report counts such appeals; no rule takes the mark off."),
     )
     apply_suggestion = forms.MultipleChoiceField(
         label=_("Apply the classifier's suggestion for"),
@@ -310,6 +290,8 @@ class RuleForm(Styled):
             actions["to_dispatcher"] = dispatcher
         if data.get("apply_suggestion"):
             actions["apply_suggestion"] = [t for t in TARGETS if t in data["apply_suggestion"]]
+        if data.get("regulator_forwarded"):
+            actions["regulator_forwarded"] = True
         return {
             "name": data["name"],
             "description": data.get("description") or "",
@@ -360,6 +342,7 @@ def rule_initial(rule: RoutingRule) -> dict[str, Any]:
         "set_assignee": a.get("assignee"),
         "dispatcher": _flag_choice(a.get("to_dispatcher")),
         "apply_suggestion": a.get("apply_suggestion", []),
+        "regulator_forwarded": a.get("regulator_forwarded") is True,
     }
 
 
@@ -378,7 +361,7 @@ class DryRunForm(Styled):
     sender = forms.CharField(
         label=_("Sender"), max_length=320, required=False, help_text=_("The address the mail came from.")
     )
-    mailbox = NamedChoice(label=_("Mailbox"), queryset=_mailboxes(), required=False, empty_label="—")
+    mailbox = NamedChoiceField(label=_("Mailbox"), queryset=_mailboxes(), required=False, empty_label="—")
     client = forms.CharField(
         label=_("Client"),
         max_length=200,

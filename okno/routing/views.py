@@ -23,6 +23,7 @@ from okno.accounts.services import is_admin
 from okno.appeals.views.common import is_htmx
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, OknoError
+from okno.core.forms import save_through_service
 from okno.routing.forms import NEW_RULE_INITIAL, DryRunForm, RuleForm, rule_initial
 from okno.routing.models import RoutingRule
 from okno.routing.services import rule_admin as services
@@ -143,22 +144,15 @@ def _form_page(request: HttpRequest, form: RuleForm, rule: RoutingRule | None, s
 
 def _save(request: HttpRequest, user: User, rule: RoutingRule | None) -> HttpResponse:
     form = RuleForm(request.POST)
-    if form.is_valid():
-        try:
-            if rule is None:
-                saved = services.create_rule(user, form.values())
-                message = _("The rule “%(name)s” is added.") % {"name": saved.name}
-            else:
-                saved = services.update_rule(user, rule, form.values())
-                message = _("The rule “%(name)s” is saved.") % {"name": saved.name}
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        except OknoError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, message)
-            return redirect("routing:rules")
-    return _form_page(request, form, rule, status=400)
+
+    def save() -> str:
+        if rule is None:
+            saved = services.create_rule(user, form.values())
+            return _("The rule “%(name)s” is added.") % {"name": saved.name}
+        saved = services.update_rule(user, rule, form.values())
+        return _("The rule “%(name)s” is saved.") % {"name": saved.name}
+
+    return save_through_service(request, form, save, "routing:rules") or _form_page(request, form, rule, status=400)
 
 
 @login_required

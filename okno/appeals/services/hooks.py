@@ -25,7 +25,7 @@ class Arrival:
     """A new appeal before it is inserted, as routing sees it.
 
     Routing may change the appeal's fields (queue, kind, category, product,
-    priority, assignee, deadline policy) and ``tags``, except the fields named in
+    priority, assignee, deadline policy, the regulator's mark) and ``tags``, except the fields named in
     ``fixed``: those the person registering chose themselves.
     """
 

@@ -13,35 +13,8 @@ from okno.appeals.models import Category, Kind
 from okno.channels.mail.choices import ProcessedAction, Security
 from okno.channels.mail.models import AcknowledgementTemplate, Mailbox
 from okno.channels.mail.services import mailboxes as services
-from okno.core.errors import InvalidInput
+from okno.core.forms import NamedChoiceField, ServiceForm
 from okno.queues.models import Queue
-
-
-class Styled(forms.Form):
-    """Bootstrap's classes on every widget (the templates lay the fields out)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs["class"] = css
-
-    def add_service_error(self, exc: InvalidInput) -> None:
-        """A service's error on the field it names, or above the form."""
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-
-
-class Named(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        parent = getattr(obj, "parent", None)
-        name = str(getattr(obj, "display_name", obj))
-        return f"{parent.display_name} › {name}" if parent is not None else name
 
 
 def _password(label: Any) -> forms.CharField:
@@ -54,7 +27,7 @@ def _password(label: Any) -> forms.CharField:
     )
 
 
-class MailboxForm(Styled):
+class MailboxForm(ServiceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.EmailField(
         label=_("Address"), max_length=320, help_text=_("The address clients write to; replies leave from it.")
@@ -94,9 +67,13 @@ class MailboxForm(Styled):
     smtp_password = _password(_("Password"))
     from_name = forms.CharField(label=_("Sender name"), max_length=200, required=False)
 
-    queue = Named(label=_("Queue"), queryset=Queue.objects.filter(is_active=True), required=False, empty_label="—")
-    kind = Named(label=_("Kind"), queryset=Kind.objects.filter(is_active=True), required=False, empty_label="—")
-    category = Named(
+    queue = NamedChoiceField(
+        label=_("Queue"), queryset=Queue.objects.filter(is_active=True), required=False, empty_label="—"
+    )
+    kind = NamedChoiceField(
+        label=_("Kind"), queryset=Kind.objects.filter(is_active=True), required=False, empty_label="—"
+    )
+    category = NamedChoiceField(
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True).select_related("parent"),
         required=False,
@@ -104,7 +81,7 @@ class MailboxForm(Styled):
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     acknowledge = forms.BooleanField(label=_("Acknowledge new appeals by mail"), required=False, initial=True)
-    acknowledgement_template = Named(
+    acknowledgement_template = NamedChoiceField(
         label=_("Acknowledgement template"),
         queryset=AcknowledgementTemplate.objects.all(),
         required=False,
@@ -165,7 +142,7 @@ NEW_MAILBOX_INITIAL = {
 }
 
 
-class TemplateForm(Styled):
+class TemplateForm(ServiceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     subject_ru = forms.CharField(label=_("Subject (Russian)"), max_length=300)
     body_ru = forms.CharField(label=_("Text (Russian)"), widget=forms.Textarea(attrs={"rows": 12}), strip=False)

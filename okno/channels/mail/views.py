@@ -26,6 +26,7 @@ from okno.channels.mail.models import Mailbox
 from okno.channels.mail.services import mailboxes as services
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, OknoError
+from okno.core.forms import save_through_service
 
 TABLE = "mailbox-table"
 STATUS = "mailbox-status"
@@ -120,22 +121,15 @@ def _form_page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None,
 
 def _save(request: HttpRequest, user: User, mailbox: Mailbox | None) -> HttpResponse:
     form = MailboxForm(request.POST, mailbox=mailbox)
-    if form.is_valid():
-        try:
-            if mailbox is None:
-                saved = services.create_mailbox(user, **form.values())
-                message = _("The mailbox “%(name)s” is added.") % {"name": saved.name}
-            else:
-                saved = services.update_mailbox(user, mailbox, form.values())
-                message = _("The mailbox “%(name)s” is saved.") % {"name": saved.name}
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        except OknoError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, message)
-            return redirect("mail:mailboxes")
-    return _form_page(request, form, mailbox, status=400)
+
+    def save() -> str:
+        if mailbox is None:
+            saved = services.create_mailbox(user, **form.values())
+            return _("The mailbox “%(name)s” is added.") % {"name": saved.name}
+        saved = services.update_mailbox(user, mailbox, form.values())
+        return _("The mailbox “%(name)s” is saved.") % {"name": saved.name}
+
+    return save_through_service(request, form, save, "mail:mailboxes") or _form_page(request, form, mailbox, 400)
 
 
 @login_required

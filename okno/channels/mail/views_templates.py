@@ -20,6 +20,7 @@ from okno.channels.mail.services import mailboxes as services
 from okno.channels.mail.views import admin_user
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, OknoError
+from okno.core.forms import save_through_service
 
 
 def _template(pk: int) -> AcknowledgementTemplate:
@@ -59,22 +60,15 @@ def _form_page(
 
 def _save(request: HttpRequest, user: User, template: AcknowledgementTemplate | None) -> HttpResponse:
     form = TemplateForm(request.POST)
-    if form.is_valid():
-        try:
-            if template is None:
-                saved = services.create_template(user, form.values())
-                message = _("The template “%(name)s” is added.") % {"name": saved.name}
-            else:
-                saved = services.update_template(user, template, form.values())
-                message = _("The template “%(name)s” is saved.") % {"name": saved.name}
-        except InvalidInput as exc:
-            form.add_service_error(exc)
-        except OknoError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, message)
-            return redirect("mail:templates")
-    return _form_page(request, form, template, status=400)
+
+    def save() -> str:
+        if template is None:
+            saved = services.create_template(user, form.values())
+            return _("The template “%(name)s” is added.") % {"name": saved.name}
+        saved = services.update_template(user, template, form.values())
+        return _("The template “%(name)s” is saved.") % {"name": saved.name}
+
+    return save_through_service(request, form, save, "mail:templates") or _form_page(request, form, template, 400)
 
 
 @login_required

@@ -9,19 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okno.channels.post.models import PostSettings
 from okno.channels.post.services.settings import EDITABLE
-
-
-def _style(form: forms.BaseForm) -> None:
-    """Bootstrap's classes on every widget (the templates lay the fields out)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select form-select-sm"
-        else:
-            css = "form-control form-control-sm"
-        widget.attrs["class"] = css
+from okno.core.forms import style_widgets
 
 
 class AddressForm(forms.Form):
@@ -50,7 +38,7 @@ class LetterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)
 
 
 class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -65,4 +53,4 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_widgets(self)

@@ -33,6 +33,9 @@ from okno.reports.regulator.services.layout import SECTIONS
 
 DATE_WIDGET = {"type": "date", "class": "form-control form-control-sm"}
 FILES = {"xlsx": export.XLSX_TYPE, "pdf": export.PDF_TYPE, "zip": export.ZIP_TYPE}
+# The page shows this many forwarded appeals and links the rest (the list of all of
+# them, paged); the workbook has them all. A year at a bank is thousands.
+PAGE_FORWARDED_LIMIT = 50
 
 
 class ReportForm(forms.Form):
@@ -136,6 +139,49 @@ def _drill_links(summary: service.Summary, base: dict[str, str]) -> dict[str, st
     }
 
 
+def _charts(summary: service.Summary) -> dict[str, Any]:
+    """What ``reports.js`` draws: received by channel (all and forwarded), and the
+    answers by deadline regime (on time, late, deadline passed without one), each
+    bar opening the same list as the number in the table."""
+    channels = summary.channels
+    regimes = summary.regimes
+    return {
+        "channels": {
+            "type": "bar",
+            "horizontal": True,
+            "labels": [line.name for line in channels],
+            "datasets": [
+                {"key": "received", "label": _("Received"), "data": [line.count for line in channels]},
+                {
+                    "key": "forwarded",
+                    "label": _("Forwarded by the regulator"),
+                    "data": [line.forwarded for line in channels],
+                },
+            ],
+            "links": {
+                "received": [line.url for line in channels],  # type: ignore[attr-defined]
+                "forwarded": [line.forwarded_url for line in channels],  # type: ignore[attr-defined]
+            },
+        },
+        "regimes": {
+            "type": "bar",
+            "horizontal": True,
+            "stacked": True,
+            "labels": [f"{r.name} ({r.term})" for r in regimes],
+            "datasets": [
+                {"key": "on_time", "label": _("On time"), "data": [r.on_time for r in regimes]},
+                {"key": "late", "label": _("Late"), "data": [r.late for r in regimes]},
+                {
+                    "key": "overdue",
+                    "label": _("Deadline passed, no answer"),
+                    "data": [r.overdue_unanswered for r in regimes],
+                },
+            ],
+            "links": {key: [r.urls[key] for r in regimes] for key in ("on_time", "late", "overdue")},  # type: ignore[attr-defined]
+        },
+    }
+
+
 def _download(summary: service.Summary, report_layout: Any, kind: str) -> HttpResponse:
     if kind == "xlsx":
         content = export.build_xlsx(summary, report_layout)
@@ -187,6 +233,9 @@ def report(request: HttpRequest) -> HttpResponse:
                         "period": "custom",
                     },
                 ),
+                charts=_charts(summary),
+                forwarded_shown=summary.forwarded_list[:PAGE_FORWARDED_LIMIT],
+                forwarded_more=max(0, len(summary.forwarded_list) - PAGE_FORWARDED_LIMIT),
                 median_days=export._days(summary.median_answer),
                 average_days=export._days(summary.average_answer),
                 versions=list(

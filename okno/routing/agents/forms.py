@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okno.appeals.choices import Channel
 from okno.catalog.models import Product
-from okno.core.errors import InvalidInput
+from okno.core.forms import ServiceForm
 from okno.routing.agents.services.limits import LANGUAGES, MAX_LIMIT
 
 
@@ -30,7 +30,7 @@ class Products(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return str(obj.display_name)
 
 
-class AgentForm(forms.Form):
+class AgentForm(ServiceForm):
     """``max_open``, one ``limit_<channel>`` per channel, ``languages``, ``products``."""
 
     max_open = _limit_field(
@@ -68,11 +68,10 @@ class AgentForm(forms.Form):
             "products": [p.pk for p in data["products"]],
         }
 
-    def add_service_error(self, exc: InvalidInput) -> None:
-        field = exc.field or ""
-        if field.startswith("channel_limits."):
-            field = "limit_" + field.split(".", 1)[1]
-        self.add_error(field if field in self.fields else None, exc.message)
+    def form_field(self, service_field: str) -> str:
+        if service_field.startswith("channel_limits."):
+            return "limit_" + service_field.split(".", 1)[1]
+        return service_field
 
 
 def agent_initial(info: Any) -> dict[str, Any]:

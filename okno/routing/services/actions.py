@@ -2,29 +2,31 @@
 
 ``RoutingRule.actions`` is a JSON object; every key is optional:
 
-======================  ==================================================================
-key                     shape and meaning
-======================  ==================================================================
-``queue``               queue id
-``kind``                kind id
-``category``            category id
-``product``             product id
-``priority``            ``"low"`` / ``"normal"`` / ``"high"`` / ``"critical"``
-``only_raise``          ``true``: the priority is only ever raised, never lowered (the
-                        shipped automatic-priority rules use it, so their order does
-                        not matter)
-``tags``                ``["регулятор"]``: tag names, added to the appeal's tags
-``deadline_policy``     deadline policy id: its terms instead of the first matching policy
-``assignee``            user id; when the rule runs the user must be active and a member
-                        of the appeal's queue (as the rule leaves it), else the action is
-                        skipped and the decision says why
-``to_dispatcher``       ``true``: the appeal waits for a dispatcher (no automatic
-                        assignment); ``false`` undoes an earlier rule's ``true``
-``apply_suggestion``    ``["category", "queue", "kind", "product"]``: apply the
-                        classifier's suggestion for these fields when its confidence is
-                        at least the queue's ``QueueRouting.auto_apply_threshold`` (for
-                        the queue itself: the suggested queue's threshold)
-======================  ==================================================================
+========================  ==================================================================
+key                       shape and meaning
+========================  ==================================================================
+``queue``                 queue id
+``kind``                  kind id
+``category``              category id
+``product``               product id
+``priority``              ``"low"`` / ``"normal"`` / ``"high"`` / ``"critical"``
+``only_raise``            ``true``: the priority is only ever raised, never lowered (the
+                          shipped automatic-priority rules use it, so their order does
+                          not matter)
+``tags``                  ``["регулятор"]``: tag names, added to the appeal's tags
+``deadline_policy``       deadline policy id: its terms instead of the first matching policy
+``assignee``              user id; when the rule runs the user must be active and a member
+                          of the appeal's queue (as the rule leaves it), else the action is
+                          skipped and the decision says why
+``to_dispatcher``         ``true``: the appeal waits for a dispatcher (no automatic
+                          assignment); ``false`` undoes an earlier rule's ``true``
+``apply_suggestion``      ``["category", "queue", "kind", "product"]``: apply the
+                          classifier's suggestion for these fields when its confidence is
+                          at least the queue's ``QueueRouting.auto_apply_threshold`` (for
+                          the queue itself: the suggested queue's threshold)
+``regulator_forwarded``   ``true``: the appeal is marked as forwarded by the regulator, so the
+                          regulator report counts it; never unmarked (``false`` is no action)
+========================  ==================================================================
 
 A field a person chose when registering the appeal is never changed (it is
 "kept"), and an action whose row has been retired or deleted since the rule was
@@ -54,6 +56,7 @@ ACTION_KEYS: Final = (
     "assignee",
     "to_dispatcher",
     "apply_suggestion",
+    "regulator_forwarded",
 )
 TARGETS: Final = ("queue", "kind", "category", "product")
 FIELD_LABELS: Final = {
@@ -66,6 +69,7 @@ FIELD_LABELS: Final = {
     "deadline_policy": gettext_lazy("deadline policy"),
     "assignee": gettext_lazy("assignee"),
     "to_dispatcher": gettext_lazy("dispatcher"),
+    "regulator_forwarded": gettext_lazy("forwarded by the regulator"),
 }
 MAX_TAGS: Final = 20
 TAG_LENGTH: Final = 60
@@ -155,7 +159,7 @@ def clean_actions(values: Any) -> dict[str, Any]:
                     field=field,
                 )
             out[key] = value
-        elif key in ("only_raise", "to_dispatcher"):
+        elif key in ("only_raise", "to_dispatcher", "regulator_forwarded"):
             if not isinstance(value, bool):
                 raise InvalidInput(_("“%(key)s” must be true or false.") % {"key": key}, field=field)
             if value or key == "to_dispatcher":

@@ -113,5 +113,7 @@ def describe(rules: Sequence[RoutingRule]) -> dict[int, RuleText]:
             text.actions.append(("", _("To the dispatcher")))
         elif actions.get("to_dispatcher") is False:
             text.actions.append(("", _("Not to the dispatcher")))
+        if actions.get("regulator_forwarded") is True:
+            text.actions.append(("", _("Mark as forwarded by the regulator")))
         out[rule.pk] = text
     return out

@@ -51,6 +51,7 @@ FIELDS: Final = (
     "deadline_policy",
     "tags",
     "to_dispatcher",
+    "regulator_forwarded",
 )
 MAX_TEXT: Final = 100_000
 
@@ -115,6 +116,10 @@ def snapshot(arrival: Arrival) -> dict[str, dict[str, Any]]:
         "to_dispatcher": {
             "value": arrival.to_dispatcher,
             "label": str(_("to the dispatcher") if arrival.to_dispatcher else _("no")),
+        },
+        "regulator_forwarded": {
+            "value": appeal.regulator_forwarded,
+            "label": str(_("yes") if appeal.regulator_forwarded else _("no")),
         },
     }
 

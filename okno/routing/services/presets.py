@@ -6,6 +6,9 @@ an administrator has edited or switched off. They ship switched on: they only
 raise priorities (``only_raise``, so their order among themselves does not
 matter and they never lower what an earlier rule set) and add tags, and the
 classifier's suggestion is applied only in queues given a confidence threshold.
+The one that marks letters from the Bank of Russia as forwarded by the regulator
+ships switched off: what it marks is counted in the report to the regulator, so
+an administrator who knows what arrives from there switches it on.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Preset:
     conditions: dict[str, Any]
     actions: dict[str, Any]
     stop: bool = False
+    active: bool = True
 
 
 REGULATOR_DOMAINS: Final = (
@@ -85,6 +89,17 @@ PRESETS: Final = (
         actions={"priority": Priority.CRITICAL, "only_raise": True, "tags": ["регулятор"]},
     ),
     Preset(
+        code="regulator-forwarded-cbr",
+        name="Письмо из Банка России: перенаправлено регулятором",
+        description="Обращение, пришедшее с адреса Банка России (cbr.ru), отмечается как перенаправленное "
+        "регулятором и попадает в отчёт для регулятора. Выключено при установке: включите, если с этих "
+        "адресов приходят перенаправленные Банком России обращения.",
+        position=55,
+        conditions={"senders": ["cbr.ru"]},
+        actions={"regulator_forwarded": True},
+        active=False,
+    ),
+    Preset(
         code="regulator-text",
         name="Упомянут регулятор: критический приоритет",
         description="В тексте упомянуты Банк России, Роспотребнадзор или прокуратура.",
@@ -128,7 +143,7 @@ def load_presets() -> int:
                 name=preset.name,
                 description=preset.description,
                 position=preset.position,
-                is_active=True,
+                is_active=preset.active,
                 stop=preset.stop,
                 conditions=preset.conditions,
                 actions=preset.actions,

@@ -38,8 +38,9 @@ from okno.routing.services.rules import Decision, decide
 if TYPE_CHECKING:
     from okno.routing.classifier.services.predict import Suggestion
 
-# Fields a person can choose, and the rules can set.
-FIXABLE: Final = ("kind", "category", "product", "queue", "assignee", "priority")
+# Fields a person can choose, and the rules can set. A person who took the regulator's
+# mark off after registration has the last word too.
+FIXABLE: Final = ("kind", "category", "product", "queue", "assignee", "priority", "regulator_forwarded")
 UPDATABLE: Final = ("kind", "category", "product", "queue", "priority")
 
 
@@ -129,6 +130,7 @@ def arrival_of(appeal: Appeal, actor: Any, content: Content, fixed: frozenset[st
         registered_at=appeal.registered_at,
         claim_amount=appeal.claim_amount,
         deadline_policy=appeal.deadline_policy,
+        regulator_forwarded=appeal.regulator_forwarded,
     )
     return Arrival(
         appeal=copy,
@@ -210,6 +212,8 @@ def _apply(actor: User, appeal: Appeal, arrival: Arrival, decisions: list[Decisi
                 changes[name] = getattr(wanted, name)
         if last.get("tags") is decision and set(arrival.tags) - set(current_tags):
             changes["tags"] = sorted(set(current_tags) | set(arrival.tags))
+        if last.get("regulator_forwarded") is decision and not appeal.regulator_forwarded:
+            changes["regulator_forwarded"] = True  # the rules only ever mark it
         if changes:
             appeal = update_fields(robot, appeal, changes, comment=comment)
         if last.get("deadline_policy") is decision and wanted.deadline_policy_id != appeal.deadline_policy_id:

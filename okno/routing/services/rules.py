@@ -83,6 +83,8 @@ class Decision:
             label = str(FIELD_LABELS.get(name, name))
             if name == "to_dispatcher":
                 parts.append(_("to the dispatcher") if entry.get("value") else _("not to the dispatcher"))
+            elif name == "regulator_forwarded":
+                parts.append(_("marked as forwarded by the regulator"))
             elif name == "tags":
                 parts.append(f"{label} + {entry.get('label', '')}")
             elif entry.get("suggestion"):
@@ -436,6 +438,8 @@ class _Applier:
                 "value": value,
                 "label": str(_("to the dispatcher") if value else _("not to the dispatcher")),
             }
+        if actions.get("regulator_forwarded") is True:
+            self.regulator_forwarded()
         self.decision.stopped = self.rule.stop
         return self.decision
 
@@ -521,6 +525,17 @@ class _Applier:
             previous = self.decision.set.get("tags", {}).get("value", [])
             value = [*previous, *added]
             self.decision.set["tags"] = {"value": value, "label": ", ".join(value)}
+
+    def regulator_forwarded(self) -> None:
+        """Mark it, never unmark it; an appeal marked already (by the person registering
+        it or an earlier rule) is no news."""
+        if self.appeal.regulator_forwarded or self.fixed("regulator_forwarded"):
+            return
+        self.appeal.regulator_forwarded = True
+        self.decision.set["regulator_forwarded"] = {
+            "value": True,
+            "label": str(FIELD_LABELS["regulator_forwarded"]),
+        }
 
     def assignee(self, pk: Any) -> None:
         if self.fixed("assignee"):

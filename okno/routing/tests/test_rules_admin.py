@@ -91,6 +91,7 @@ def test_conditions_are_checked(org, conditions, field, message):
         ({"tags": ["x" * 61]}, "actions.tags", "at most 60 characters"),
         ({"assignee": 999999}, "actions.assignee", "There is no user with id 999999."),
         ({"to_dispatcher": "yes"}, "actions.to_dispatcher", "must be true or false"),
+        ({"regulator_forwarded": "yes"}, "actions.regulator_forwarded", "must be true or false"),
         ({"apply_suggestion": ["colour"]}, "actions.apply_suggestion", "Apply the classifier's suggestion for any of"),
         ({"only_raise": True}, "actions.only_raise", "needs a priority"),
         ({}, "actions", "A rule must do something"),
@@ -172,7 +173,9 @@ def test_presets_load_once_pass_the_checks_and_cannot_be_deleted(org):
     assert presets.load_presets() == len(presets.PRESETS)
     assert presets.load_presets() == 0
     shipped = list(RoutingRule.objects.all())
-    assert all(r.is_preset and r.is_active for r in shipped)
+    assert all(r.is_preset for r in shipped)
+    # All on but the one that marks appeals for the regulator report: an administrator decides.
+    assert [r.preset_code for r in shipped if not r.is_active] == ["regulator-forwarded-cbr"]
     for preset in shipped:
         assert rule_admin.clean_rule({"conditions": preset.conditions, "actions": preset.actions})
     vip = RoutingRule.objects.get(preset_code="vip")

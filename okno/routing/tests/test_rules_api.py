@@ -66,6 +66,7 @@ def test_an_administrator_adds_changes_orders_and_deletes_a_rule(org):
         ({"name": "R", "conditions": {"repeat": "often"}, "actions": {"tags": ["x"]}}, "conditions.repeat"),
         ({"name": "R", "conditions": {"kinds": [2**70]}, "actions": {"tags": ["x"]}}, "conditions.kinds"),
         ({"name": "R", "actions": {"queue": 999999}}, "actions.queue"),
+        ({"name": "R", "actions": {"regulator_forwarded": 1}}, "actions.regulator_forwarded"),
         ({"name": "R", "actions": {"queue": None, "tags": None}}, "actions"),
         ({"name": " ", "actions": {"tags": ["x"]}}, "name"),
     ],

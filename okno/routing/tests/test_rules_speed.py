@@ -27,7 +27,7 @@ LETTER = (
 def _fifty_rules(org):
     presets.load_presets()
     words = ["ипотека", "вклад", "перевод", "банкомат", "кешбэк", "страховка", "процент", "досрочное"]
-    for n in range(50 - len(presets.PRESETS)):
+    for n in range(50 - sum(p.active for p in presets.PRESETS)):
         rule(
             org,
             f"Rule {n}",

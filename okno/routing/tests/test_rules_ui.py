@@ -32,12 +32,18 @@ def test_an_administrator_adds_a_rule_and_dry_runs_a_text_that_fires_it(browser_
     tab.select_option("#id_set_queue", str(org.support.pk))
     tab.select_option("#id_set_priority", "high")
     tab.fill("#id_add_tags", "кредит")
+    tab.check("#id_regulator_forwarded")
     tab.click("#rule-save")
     tab.wait_for_url("**/settings/routing/")
 
     saved = RoutingRule.objects.get()
     assert saved.conditions == {"channels": ["mail"], "text": ["кредит", '"Банк России"']}
-    assert saved.actions == {"queue": org.support.pk, "priority": "high", "tags": ["кредит"]}
+    assert saved.actions == {
+        "queue": org.support.pk,
+        "priority": "high",
+        "tags": ["кредит"],
+        "regulator_forwarded": True,
+    }
     row = tab.locator(f"#rule-{saved.pk}")
     expect(row.locator(".rule-when")).to_contain_text("кредит")
     expect(row.locator(".rule-then")).to_contain_text("Поддержка")
@@ -60,6 +66,9 @@ def test_an_administrator_adds_a_rule_and_dry_runs_a_text_that_fires_it(browser_
     expect(trace.locator(".dry-run-change").first).to_contain_text("Поддержка")
     expect(tab.locator("#dry-run-final tr[data-field='queue'] .dry-run-after")).to_have_text("Поддержка")
     expect(tab.locator("#dry-run-final tr[data-field='priority'] .dry-run-after")).to_have_text("Высокий")
+    marked = tab.locator("#dry-run-final tr[data-field='regulator_forwarded']")
+    expect(marked).to_have_class("table-warning")
+    expect(marked.locator(".dry-run-after")).to_have_text("да")
 
     # A text on another subject: the rule does not hold, and the page says why.
     tab.fill("#id_text", "Хочу открыть вклад")

@@ -116,3 +116,20 @@ def test_the_preview_is_a_pdf_or_the_error(org: Org, march: March) -> None:
     broken = client.post("/reports/regulator/templates/preview/", form_data(body_source="{% if %}"))
     assert broken.status_code == 400
     assert "Строка 1:" in broken.content.decode()
+
+
+def test_the_page_lists_the_first_forwarded_appeals_and_links_all_of_them(
+    org: Org, march: March, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okno.reports.regulator import views
+
+    monkeypatch.setattr(views, "PAGE_FORWARDED_LIMIT", 1)
+    html = client_for(org.kira).get(f"/reports/regulator/?{MARCH_QUERY}")
+    text = html.content.decode()
+    table = re.search(r'<table[^>]*id="table-forwarded".*?</table>', text, re.S)
+    assert table is not None
+    assert re.findall(r">(\d{4}-\d{6})<", table.group(0)) == [march.appeals["a"].number]
+    more = re.search(r'id="forwarded-more">\s*… и ещё 1\.\s*<a href="([^"]+)"', text)
+    assert more is not None
+    listed = client_for(org.kira).get(more.group(1).replace("&amp;", "&")).content.decode()
+    assert set(re.findall(r"\d{4}-\d{6}", listed)) == {march.appeals["a"].number, march.appeals["c"].number}

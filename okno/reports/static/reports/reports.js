@@ -1,4 +1,4 @@
-/* The reports page and the management dashboard: draws the charts (Chart.js, served
+/* The reports page, the management dashboard and the regulator report: draws the charts (Chart.js, served
    by Okno) from the JSON block the server renders, opens the appeals behind a bar
    when it is clicked, and submits the dashboard's period on change. The filter
    form's wiring and what every chart shares are in okno-charts.js. No inline code
@@ -102,13 +102,32 @@
     if (data.trend) draw(document.querySelector("canvas[data-chart=trend]"), data.trend);
   }
 
-  function drawDashboard() {
-    var source = document.getElementById("dashboard-chart-data");
+  // A chart whose spec carries `links` ({dataset key: [address per bar]}) opens the
+  // address of the bar clicked (the regulator report's lists).
+  function openLink(spec) {
+    if (!spec.links) return undefined;
+    return function (evt, elements) {
+      if (!elements || !elements.length) return;
+      var dataset = spec.datasets[elements[0].datasetIndex] || {};
+      var href = (spec.links[dataset.key] || [])[elements[0].index];
+      if (href) window.location.href = href;
+    };
+  }
+
+  // Every chart in the JSON block `id` (the dashboard's, the regulator report's),
+  // each on the canvas named after it.
+  function drawNamed(id) {
+    var source = document.getElementById(id);
     if (!source || !window.Chart) return;
     var data = JSON.parse(source.textContent);
     Object.keys(data).forEach(function (name) {
-      draw(document.querySelector('canvas[data-chart="' + name + '"]'), data[name]);
+      draw(document.querySelector('canvas[data-chart="' + name + '"]'), data[name], openLink(data[name]));
     });
+  }
+
+  function drawDashboard() {
+    drawNamed("dashboard-chart-data");
+    drawNamed("regulator-chart-data");
   }
 
   // --- filters ---------------------------------------------------------------------------
