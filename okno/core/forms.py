@@ -49,10 +49,11 @@ class ServiceForm(forms.Form):
 
 
 def named_label(obj: Any) -> str:
-    """A row by its name in the page's language, a subcategory as "Category › Subcategory"."""
+    """A row by its name in the page's language, one with a parent (a subcategory, a
+    branch of an organisation) as "Parent › Row"."""
     parent = getattr(obj, "parent", None)
     name = str(getattr(obj, "display_name", obj))
-    return f"{parent.display_name} › {name}" if parent is not None else name
+    return f"{getattr(parent, 'display_name', parent)} › {name}" if parent is not None else name
 
 
 class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

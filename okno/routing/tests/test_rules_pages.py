@@ -174,3 +174,16 @@ def test_the_dry_run_page(org):
     missing = client.post("/settings/routing/dry-run/", {"channel": "mail", "appeal": "2026-999999"}, headers=HX)
     assert missing.status_code == 400
     assert "Appeal not found." in missing.content.decode()
+
+
+def test_the_editor_names_a_branch_after_its_organisation(org):
+    """An organisation with a parent (a shop of a chain) is offered as "Chain › Shop"
+    (it was a 500: a client has no display name of its own)."""
+    from okno.clients.choices import ClientKind
+    from okno.clients.services import create_client
+
+    network = create_client(None, name="Сеть магазинов", kind=ClientKind.ORGANISATION)
+    create_client(None, name="Магазин №5", kind=ClientKind.ORGANISATION, parent=network)
+    page = signed_in(org.adam).get("/settings/routing/new/")
+    assert page.status_code == 200
+    assert ">Сеть магазинов › Магазин №5</option>" in page.content.decode()
