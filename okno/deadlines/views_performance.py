@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from okno.appeals.views.common import current_user, is_htmx, vary_on_htmx
 from okno.core.auth import login_required
+from okno.core.downloads import file_response
 from okno.core.errors import InvalidInput
 from okno.core.spreadsheet import csv_text, csv_writer
 from okno.deadlines.services import performance as service
@@ -123,10 +124,8 @@ def _csv(rows: list[Row], group_by: str, date_from: date, date_to: date) -> Http
                 r.breaches,
             ]
         )
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     name = f"on-time-{group_by}-{date_from.isoformat()}-{date_to.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(buffer.getvalue().encode("utf-8"), name, "text/csv; charset=utf-8")
 
 
 def answers_note(row: Row) -> str:

@@ -22,6 +22,7 @@ from okno.appeals.models import Category, Kind
 from okno.appeals.views.common import current_user, is_htmx, vary_on_htmx
 from okno.catalog.models import Product
 from okno.clients.choices import Segment
+from okno.core import downloads
 from okno.core.auth import login_required
 from okno.core.errors import InvalidInput, NotFound, OknoError
 from okno.queues.models import Queue
@@ -150,14 +151,12 @@ def export_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def file_response(report: Report, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
-        body, content_type = export.to_xlsx(report), export.XLSX_TYPE
+        body, content_type = export.to_xlsx(report), downloads.XLSX_TYPE
     elif fmt == "csv":
         body, content_type = export.to_csv(report), export.CSV_TYPE
     else:
         raise Http404(_("Unknown format."))
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename(report, fmt)}"'
-    return response
+    return downloads.file_response(body, export.filename(report, fmt), content_type)
 
 
 @login_required

@@ -21,6 +21,7 @@ from okno.channels.mail.models import AcknowledgementTemplate, InboundMail, Mail
 from okno.channels.mail.services import intake
 from okno.channels.mail.services import mailboxes as services
 from okno.core.apitools import Id, InputSchema, PageNumber, Ref, current_user, get_or_404, patch_values
+from okno.core.downloads import file_response
 
 router = Router(tags=["mail"])
 
@@ -462,9 +463,7 @@ def get_inbound(request: HttpRequest, inbound_id: Id) -> InboundMail:
 def raw_inbound(request: HttpRequest, inbound_id: Id) -> HttpResponse:
     _admin(request)
     row = get_or_404(InboundMail.objects.all(), _("Mail not found."), pk=inbound_id)
-    response = HttpResponse(bytes(row.raw), content_type="message/rfc822")
-    response["Content-Disposition"] = f'attachment; filename="mail-{row.pk}.eml"'
-    return response
+    return file_response(bytes(row.raw), f"mail-{row.pk}.eml", "message/rfc822")
 
 
 @router.post(

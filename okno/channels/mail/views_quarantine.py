@@ -21,6 +21,7 @@ from okno.channels.mail.models import InboundMail, Mailbox
 from okno.channels.mail.services import intake
 from okno.channels.mail.views import admin_user, htmx_target
 from okno.core.auth import login_required
+from okno.core.downloads import file_response
 from okno.core.errors import OknoError
 
 LIST = "quarantine-list"
@@ -83,10 +84,7 @@ def raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored message exactly as received, as an .eml file."""
     admin_user(request)
     row = _inbound(pk)
-    response = HttpResponse(bytes(row.raw), content_type="message/rfc822")
-    response["Content-Disposition"] = f'attachment; filename="mail-{row.pk}.eml"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(bytes(row.raw), f"mail-{row.pk}.eml", "message/rfc822")
 
 
 @login_required

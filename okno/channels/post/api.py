@@ -24,6 +24,7 @@ from okno.channels.post.services import documents, letters, registries
 from okno.channels.post.services.access import visible_batches, visible_letters
 from okno.channels.post.services.settings import update_settings
 from okno.core.apitools import Id, InputSchema, PageNumber, current_user
+from okno.core.downloads import PDF_TYPE, XLSX_TYPE, file_response
 from okno.core.errors import InvalidInput
 
 router = Router(tags=["post"])
@@ -275,9 +276,7 @@ def letter_pdf(request: HttpRequest, letter_id: Id) -> HttpResponse:
     found = documents.letters_for_print(visible_letters(current_user(request)).filter(pk=letter_id))
     if not found:
         letters.get_letter(current_user(request), letter_id)  # the 404
-    response = HttpResponse(documents.letters_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="letter-{letter_id}.pdf"'
-    return response
+    return file_response(documents.letters_pdf(found), f"letter-{letter_id}.pdf", PDF_TYPE, inline=True)
 
 
 # --- registries ------------------------------------------------------------------------------
@@ -308,20 +307,15 @@ def get_registry(request: HttpRequest, registry_id: Id) -> RegistryBatch:
 @router.get("/post/registries/{registry_id}/pdf", summary="The registry as PDF", response={200: None})
 def registry_pdf(request: HttpRequest, registry_id: Id) -> HttpResponse:
     batch = _registry(request, registry_id)
-    response = HttpResponse(documents.registry_pdf(batch), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{documents.registry_filename(batch, "pdf")}"'
-    return response
+    return file_response(
+        documents.registry_pdf(batch), documents.registry_filename(batch, "pdf"), PDF_TYPE, inline=True
+    )
 
 
 @router.get("/post/registries/{registry_id}/xlsx", summary="The registry as XLSX", response={200: None})
 def registry_xlsx(request: HttpRequest, registry_id: Id) -> HttpResponse:
     batch = _registry(request, registry_id)
-    response = HttpResponse(
-        documents.registry_xlsx(batch),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{documents.registry_filename(batch, "xlsx")}"'
-    return response
+    return file_response(documents.registry_xlsx(batch), documents.registry_filename(batch, "xlsx"), XLSX_TYPE)
 
 
 @router.post("/post/registries/{registry_id}/post", response=RegistryOut, summary="Mark the registry as posted")

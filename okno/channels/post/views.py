@@ -26,6 +26,7 @@ from okno.channels.post.services import documents, letters, registries
 from okno.channels.post.services.access import can_use_post, handles_post, visible_batches, visible_letters
 from okno.channels.post.services.settings import update_settings
 from okno.core.auth import login_required
+from okno.core.downloads import PDF_TYPE, XLSX_TYPE, file_response
 from okno.core.errors import NotFound, OknoError
 
 PAGE = 300
@@ -67,10 +68,7 @@ def _ids(request: HttpRequest) -> list[int]:
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(content, filename, PDF_TYPE, inline=True)
 
 
 # --- the "to post" list ----------------------------------------------------------------
@@ -236,13 +234,7 @@ def registry_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def registry_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    response = HttpResponse(
-        documents.registry_xlsx(batch),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{documents.registry_filename(batch, "xlsx")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(documents.registry_xlsx(batch), documents.registry_filename(batch, "xlsx"), XLSX_TYPE)
 
 
 @login_required

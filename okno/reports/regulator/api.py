@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints
 
 from okno.accounts.models import User
 from okno.core.apitools import ApiDate, Id, InputSchema, current_user
+from okno.core.downloads import PDF_TYPE, XLSX_TYPE, file_response
 from okno.core.errors import InvalidInput, NotFound
 from okno.reports.regulator.models import Layout, RegulatorReportTemplate
 from okno.reports.regulator.services import export, layout
@@ -142,11 +143,8 @@ def summary(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any]:
 
 def _file(request: HttpRequest, q: ReportQuery, kind: str) -> HttpResponse:
     report, report_layout = _report(request, q)
-    content = export.build_xlsx(report, report_layout) if kind == "xlsx" else export.build_pdf(report, report_layout)
-    response = HttpResponse(content, content_type=export.XLSX_TYPE if kind == "xlsx" else export.PDF_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name(report, kind)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    content = export.build_file(report, report_layout, kind)
+    return file_response(content, export.file_name(report, kind), export.FILE_TYPES[kind])
 
 
 @router.get(
@@ -157,7 +155,7 @@ def _file(request: HttpRequest, q: ReportQuery, kind: str) -> HttpResponse:
         "responses": {
             200: {
                 "description": "XLSX",
-                "content": {export.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+                "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
@@ -174,7 +172,7 @@ def report_xlsx(request: HttpRequest, q: Query[ReportQuery]) -> HttpResponse:
         "responses": {
             200: {
                 "description": "PDF",
-                "content": {export.PDF_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+                "content": {PDF_TYPE: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },

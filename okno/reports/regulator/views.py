@@ -24,6 +24,7 @@ from okno.accounts.services import is_admin
 from okno.appeals import queries
 from okno.appeals.views.common import current_user
 from okno.core.auth import login_required
+from okno.core.downloads import PDF_TYPE, file_response
 from okno.core.errors import InvalidInput, OknoError
 from okno.reports.regulator.models import RegulatorReportTemplate
 from okno.reports.regulator.services import drill as drill_service
@@ -32,7 +33,6 @@ from okno.reports.regulator.services import summary as service
 from okno.reports.regulator.services.layout import SECTIONS
 
 DATE_WIDGET = {"type": "date", "class": "form-control form-control-sm"}
-FILES = {"xlsx": export.XLSX_TYPE, "pdf": export.PDF_TYPE, "zip": export.ZIP_TYPE}
 # The page shows this many forwarded appeals and links the rest (the list of all of
 # them, paged); the workbook has them all. A year at a bank is thousands.
 PAGE_FORWARDED_LIMIT = 50
@@ -183,16 +183,8 @@ def _charts(summary: service.Summary) -> dict[str, Any]:
 
 
 def _download(summary: service.Summary, report_layout: Any, kind: str) -> HttpResponse:
-    if kind == "xlsx":
-        content = export.build_xlsx(summary, report_layout)
-    elif kind == "pdf":
-        content = export.build_pdf(summary, report_layout)
-    else:
-        content = export.build_zip(summary, report_layout)
-    response = HttpResponse(content, content_type=FILES[kind])
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name(summary, kind)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    content = export.build_file(summary, report_layout, kind)
+    return file_response(content, export.file_name(summary, kind), export.FILE_TYPES[kind])
 
 
 @login_required
@@ -213,7 +205,7 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             kind = request.GET.get("format", "")
-            if kind in FILES:
+            if kind in export.FILE_TYPES:
                 try:
                     return _download(summary, report_layout, kind)
                 except InvalidInput as exc:  # the template fails on this data
@@ -223,7 +215,7 @@ def report(request: HttpRequest) -> HttpResponse:
             context.update(
                 summary=summary,
                 layout=report_layout,
-                downloads={kind: "?" + urlencode({**query, "format": kind}) for kind in FILES},
+                downloads={kind: "?" + urlencode({**query, "format": kind}) for kind in export.FILE_TYPES},
                 links=_drill_links(
                     summary,
                     {
@@ -394,10 +386,7 @@ def template_preview(request: HttpRequest) -> HttpResponse:
         except OknoError as exc:
             error = exc.message
         else:
-            response = HttpResponse(pdf, content_type=export.PDF_TYPE)
-            response["Content-Disposition"] = 'inline; filename="preview.pdf"'
-            response["Cache-Control"] = "private, no-store"
-            return response
+            return file_response(pdf, "preview.pdf", PDF_TYPE, inline=True)
     else:
         error = " ".join(
             f"{form.fields[k].label}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items() if k in form.fields

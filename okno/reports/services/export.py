@@ -27,7 +27,6 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from okno.core.spreadsheet import csv_text, csv_writer
 from okno.reports.services.base import DATETIME, HOURS, INT, PERCENT, TEXT, Column, Line, Report
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 _FORMATS = {INT: "#,##0", PERCENT: "0.0", HOURS: "0.0", DATETIME: "dd.mm.yyyy hh:mm", TEXT: "@"}

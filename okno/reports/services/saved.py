@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from okno.accounts.choices import Role
 from okno.accounts.models import User
+from okno.core.downloads import XLSX_TYPE
 from okno.core.errors import Conflict, InvalidInput, NotFound
 from okno.notifications.mailer import email_enabled, language_of
 from okno.reports.choices import Schedule
@@ -269,7 +270,7 @@ def build_message(item: SavedReport) -> tuple[EmailMessage, int]:
         to=list(item.recipients),
         headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
     )
-    message.attach(export.filename(report, "xlsx"), body, export.XLSX_TYPE)
+    message.attach(export.filename(report, "xlsx"), body, XLSX_TYPE)
     return message, rows
 
 

@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from okno.accounts.models import User
+from okno.core.downloads import PDF_TYPE, XLSX_TYPE
 from okno.core.pdf import render_pdf
 from okno.reports.regulator.models import Layout, RegulatorReportTemplate
 from okno.reports.regulator.services.layout import layout_of, render_body
 from okno.reports.regulator.services.summary import PDF_FORWARDED_LIMIT, Summary, build_summary
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF_TYPE = "application/pdf"
 ZIP_TYPE = "application/zip"
+FILE_TYPES = {"xlsx": XLSX_TYPE, "pdf": PDF_TYPE, "zip": ZIP_TYPE}
 DATE_FORMAT = "DD.MM.YYYY"
 DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 
@@ -422,6 +422,12 @@ def build_regulator_files(
 
 def file_name(summary: Summary, extension: str) -> str:
     return f"regulator-report-{summary.date_from:%Y%m%d}-{summary.date_to:%Y%m%d}.{extension}"
+
+
+def build_file(summary: Summary, layout: Layout, kind: str) -> bytes:
+    """The report as one of ``FILE_TYPES``: the workbook, the PDF or both zipped."""
+    builders = {"xlsx": build_xlsx, "pdf": build_pdf, "zip": build_zip}
+    return builders[kind](summary, layout)
 
 
 def build_zip(summary: Summary, layout: Layout) -> bytes:
