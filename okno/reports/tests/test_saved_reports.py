@@ -225,3 +225,19 @@ def test_saved_reports_through_the_api(org: Org) -> None:
     assert api.get(f"/reports/saved/{pk}/runs").json() == []
     assert api.delete(f"/reports/saved/{pk}").status_code == 204
     assert not SavedReport.objects.exists()
+
+
+def test_the_list_shows_each_reports_five_latest_deliveries(org: Org, month: Month) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = weekly(org)
+    for day in range(12):
+        DeliveryRun.objects.create(saved=item, started_at=WEDNESDAY - timedelta(days=day), ok=day != 0)
+    client = Client()
+    client.force_login(org.kira)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/reports/saved/").content.decode()
+    assert page.count("✓") == 4 and page.count("✗") == 1  # the newest failed; older ones are not shown
+    runs = [q["sql"] for q in queries.captured_queries if "reports_deliveryrun" in q["sql"]]
+    assert len(runs) == 1
