@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, tzinfo
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,6 +36,14 @@ def xlsx_text(ws: Any, value: Any) -> Any:
         cell.data_type = "s"
         return cell
     return value
+
+
+def local_naive(value: datetime | None, zone: tzinfo | None = None) -> datetime | None:
+    """A moment for a workbook cell: workbooks have no time zones, so the reader's
+    local time (``zone``, the current one by default), naive; a naive value as it is."""
+    if value is None or timezone.is_naive(value):
+        return value
+    return value.astimezone(zone or timezone.get_current_timezone()).replace(tzinfo=None)
 
 
 def csv_writer(buffer: io.StringIO) -> Any:

@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from okno.core.spreadsheet import csv_text, csv_writer
+from okno.core.spreadsheet import csv_text, csv_writer, local_naive
 from okno.reports.services.base import DATETIME, HOURS, INT, PERCENT, TEXT, Column, Line, Report
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -67,7 +67,7 @@ def describe(report: Report) -> list[str]:
 
 def _excel_value(value: Any, kind: str) -> Any:
     if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        return local_naive(value)
     if kind == TEXT and value is not None:
         return str(value)
     return value

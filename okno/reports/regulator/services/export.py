@@ -12,7 +12,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from okno.accounts.models import User
 from okno.core.downloads import PDF_TYPE, XLSX_TYPE
 from okno.core.pdf import render_pdf
+from okno.core.spreadsheet import local_naive
 from okno.reports.regulator.models import Layout, RegulatorReportTemplate
 from okno.reports.regulator.services.layout import layout_of, render_body
 from okno.reports.regulator.services.summary import PDF_FORWARDED_LIMIT, Summary, build_summary
@@ -146,13 +147,6 @@ class Table:
     total: list[Any] | None = None
     formats: dict[int, str] = field(default_factory=dict)  # column index -> number format
     bold_rows: set[int] = field(default_factory=set)
-
-
-def _local(value: datetime | None, zone: tzinfo | None = None) -> datetime | None:
-    """Workbooks have no time zones: the installation's local time, naive."""
-    if value is None:
-        return None
-    return value.astimezone(zone or timezone.get_current_timezone()).replace(tzinfo=None)
 
 
 def _summary_table(ctx: dict[str, Any]) -> Table:
@@ -285,11 +279,11 @@ def _forwarded_rows(forwarded: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
             f["number"],
             f["reference"],
             f["letter_date"],
-            _local(f["received"], zone),
+            local_naive(f["received"], zone),
             f["category"],
             f["status"],
-            _local(f["due_at"], zone),
-            _local(f["answered_at"], zone),
+            local_naive(f["due_at"], zone),
+            local_naive(f["answered_at"], zone),
             on_time if f["on_time"] else late if f["on_time"] is False else overdue if f["overdue"] else pending,
         ]
 
@@ -328,7 +322,7 @@ def build_xlsx(summary: Summary, layout: Layout) -> bytes:
         "from": summary.date_from.strftime("%d.%m.%Y"),
         "to": summary.date_to.strftime("%d.%m.%Y"),
     }
-    generated = _("Generated %(at)s") % {"at": _local(summary.generated_at).strftime("%d.%m.%Y %H:%M")}  # type: ignore[union-attr]
+    generated = _("Generated %(at)s") % {"at": local_naive(summary.generated_at).strftime("%d.%m.%Y %H:%M")}  # type: ignore[union-attr]
     top = [
         (summary.organisation or layout.regulator, styles.heading),
         (f"{layout.name} — {layout.regulator}", styles.bold),
